@@ -1,0 +1,57 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+struct pg_conn;
+
+namespace pgfo::pg {
+
+using Clock = std::chrono::steady_clock;
+
+struct QueryResult {
+    std::vector<std::string> columns;
+    std::vector<std::vector<std::optional<std::string>>> rows;
+
+    // The value at ROW of the column named COLUMN; nullopt for NULL or an unknown column.
+    std::optional<std::string> get(std::size_t row, const std::string& column) const;
+    bool empty() const { return rows.empty(); }
+};
+
+// A libpq connection whose every operation is bounded by a deadline: the socket is
+// polled (non-blocking connect and query), and an overrunning query is cancelled
+// with PQcancel. Sessions pin search_path to pg_catalog. ErrorKind::timeout on overrun.
+class Connection {
+public:
+    Connection() = default;
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    Connection(Connection&& other) noexcept;
+    Connection& operator=(Connection&& other) noexcept;
+    ~Connection();
+
+    static Result<Connection> open(const std::string& conninfo, std::chrono::milliseconds timeout);
+
+    // Runs one statement (text protocol, $1.. parameters) within TIMEOUT.
+    Result<QueryResult> query(const std::string& sql, const std::vector<std::string>& params,
+                              std::chrono::milliseconds timeout);
+    Result<QueryResult> query(const std::string& sql, std::chrono::milliseconds timeout)
+    {
+        return query(sql, {}, timeout);
+    }
+
+    bool is_open() const { return m_conn != nullptr; }
+    // "host:port" of the server this connection reached.
+    std::string server_address() const;
+    int server_version() const;
+
+private:
+    explicit Connection(pg_conn* conn) : m_conn(conn) {}
+    pg_conn* m_conn = nullptr;
+};
+
+}  // namespace pgfo::pg

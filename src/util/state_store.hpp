@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "util/result.hpp"
+
+namespace pgfo::util {
+
+// The last state keepalived requested, with a sequence number that grows by one per request.
+struct RequestedState {
+    std::uint64_t seq = 0;
+    std::string state;  // MASTER | BACKUP | FAULT | STOP | DELETED | or an operator command
+    std::string ts;     // UTC timestamp
+    std::string tx;     // the run that recorded it
+};
+
+struct PauseInfo {
+    std::string reason;
+    std::string ts;
+};
+
+// Files in node.state_dir: "lock", "requested" (RequestedState), "paused" (PauseInfo),
+// "last" (the last finished transition). All writes are atomic (temp, fsync, rename).
+class StateStore {
+public:
+    explicit StateStore(std::string dir) : m_dir(std::move(dir)) {}
+
+    const std::string& dir() const { return m_dir; }
+    std::string lock_path() const { return m_dir + "/lock"; }
+
+    // Records STATE as the newest request and returns it with its sequence number.
+    // Serialized by a short lock of its own, so concurrent callers get distinct numbers.
+    Result<RequestedState> record_request(const std::string& state, const std::string& tx);
+    std::optional<RequestedState> latest_request() const;
+
+    Status pause(const std::string& reason);
+    Status resume();
+    std::optional<PauseInfo> paused() const;
+
+    // The outcome of the last transition, a free-form logfmt line for status.
+    Status write_last_transition(const std::string& line);
+    std::optional<std::string> last_transition() const;
+
+private:
+    std::string m_dir;
+};
+
+}  // namespace pgfo::util

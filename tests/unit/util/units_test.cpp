@@ -1,0 +1,50 @@
+#include <catch2/catch.hpp>
+
+#include "util/units.hpp"
+
+using namespace pgfo::util;
+using namespace std::chrono_literals;
+
+TEST_CASE("durations parse with their unit")
+{
+    CHECK(parse_duration("500ms") == Millis(500));
+    CHECK(parse_duration("5s") == Millis(5000));
+    CHECK(parse_duration("2m") == Millis(120000));
+    CHECK(parse_duration("1h") == Millis(3600000));
+    CHECK(parse_duration("1d") == Millis(86400000));
+    CHECK_FALSE(parse_duration(""));
+    CHECK_FALSE(parse_duration("5"));
+    CHECK_FALSE(parse_duration("s"));
+    CHECK_FALSE(parse_duration("-5s"));
+    CHECK_FALSE(parse_duration("5 s"));
+    CHECK_FALSE(parse_duration("1.5s"));
+    CHECK_FALSE(parse_duration("5sec"));
+    CHECK_FALSE(parse_duration("99999999999999999999h"));
+}
+
+TEST_CASE("durations format in the largest whole unit")
+{
+    CHECK(format_duration(Millis(500)) == "500ms");
+    CHECK(format_duration(Millis(5000)) == "5s");
+    CHECK(format_duration(Millis(120000)) == "2m");
+    CHECK(format_duration(Millis(1500)) == "1500ms");
+}
+
+TEST_CASE("sizes parse in powers of 1024")
+{
+    CHECK(parse_size("16MB") == 16ull << 20);
+    CHECK(parse_size("1GB") == 1ull << 30);
+    CHECK(parse_size("512kB") == 512ull << 10);
+    CHECK(parse_size("8192") == 8192u);
+    CHECK(parse_size("8192B") == 8192u);
+    CHECK(parse_size("1TB") == 1ull << 40);
+    CHECK_FALSE(parse_size(""));
+    CHECK_FALSE(parse_size("MB"));
+    CHECK_FALSE(parse_size("16 MB"));
+    CHECK_FALSE(parse_size("16XB"));
+    CHECK_FALSE(parse_size("-1"));
+    CHECK_FALSE(parse_size("99999999999999999999"));
+    CHECK_FALSE(parse_size("99999999999TB"));
+    CHECK(format_size(16ull << 20) == "16MB");
+    CHECK(format_size(1000) == "1000B");
+}
