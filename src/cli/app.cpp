@@ -30,6 +30,7 @@ int run(int argc, char** argv) { return run(argc, argv, std::cout, std::cerr); }
 int run(int argc, char** argv, std::ostream& out, std::ostream& err)
 {
     Context ctx(out, err);
+    ctx.argv.assign(argv, argv + argc);
     CLI::App app{"pgfo: make PostgreSQL's role follow keepalived's virtual IP", "pgfo"};
     app.set_version_flag("--version", std::string("pgfo ") + PGFO_VERSION);
     app.require_subcommand(1);

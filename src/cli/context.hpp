@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "util/config.hpp"
 #include "util/log.hpp"
@@ -24,6 +25,7 @@ public:
     Context(std::ostream& out, std::ostream& err) : m_out(out), m_err(err) {}
 
     GlobalOptions options;
+    std::vector<std::string> argv;  // as the program was called
 
     // Loads and validates the config; throws Failure(config) naming the first problem.
     const Config& config();

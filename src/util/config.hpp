@@ -27,6 +27,7 @@ struct PostgresConfig {
     std::string conninfo = "host=127.0.0.1 port=5432 user=postgres dbname=postgres";
     std::string replication_conninfo = "user=replicator";
     std::string start_options;
+    std::string server_log;  // pg_ctl -l; default: pgfo-server.log beside data_dir
 };
 
 struct FailoverConfig {
@@ -36,6 +37,7 @@ struct FailoverConfig {
     bool split_brain_guard = true;
     std::string witness;  // host:port that must answer before promoting
     SyncMode synchronous = SyncMode::off;
+    util::Millis peer_wait{10000};  // a primary told BACKUP waits this long for a peer primary before fencing
 };
 
 struct TimeoutsConfig {

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/observation.hpp"
+#include "pg/server_state.hpp"
+#include "runtime/runtime.hpp"
+#include "util/config.hpp"
+
+namespace pgfo::node {
+
+// This node's server: running (runtime), standby.signal, and what it says over SQL.
+core::LocalObservation observe_local(const Config& config, runtime::Runtime& runtime);
+
+// Every address in ADDRESSES, in parallel, each bounded by timeouts.connect.
+std::vector<core::PeerObservation> observe_peers(const Config& config, const std::vector<std::string>& addresses);
+
+// A TCP connect to host:port within TIMEOUT (the witness).
+bool tcp_reachable(const std::string& address, std::chrono::milliseconds timeout);
+
+// Connects to this node's own server with the configured conninfo.
+Result<pg::Connection> connect_local(const Config& config);
+// Connects to ADDRESS (host[:port]) with the configured conninfo's user and database.
+Result<pg::Connection> connect_peer(const Config& config, const std::string& address);
+
+}  // namespace pgfo::node
