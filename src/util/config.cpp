@@ -530,7 +530,7 @@ private:
             }
             if (auto problem = spec->apply(config(), entry.value); !problem.empty()) {
                 m_rejected.insert(name);
-                report(entry.line, name + ": " + problem);
+                report(entry.line, fmt::format("{}: {}", name, problem));
             }
         }
     }
