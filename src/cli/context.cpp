@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "util/error.hpp"
+#include "util/files.hpp"
 
 namespace pgfo::cli {
 
@@ -47,6 +48,14 @@ util::Logger& Context::logger()
         }
         if (!cfg.telegram.token.empty())
             m_logger->add_secret(cfg.telegram.token);
+        if (!cfg.telegram.token_file.empty()) {
+            if (auto token = util::read_file(cfg.telegram.token_file); token.ok()) {
+                std::string secret = token.value();
+                while (!secret.empty() && (secret.back() == '\n' || secret.back() == ' ' || secret.back() == '\r'))
+                    secret.pop_back();
+                m_logger->add_secret(secret);
+            }
+        }
         m_logger->set_echo(options.verbose);
     }
     return *m_logger;

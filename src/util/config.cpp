@@ -259,6 +259,7 @@ const std::vector<KeySpec>& key_specs()
         {"postgres", "conninfo", text(&C::postgres, &PostgresConfig::conninfo)},
         {"postgres", "replication_conninfo", text(&C::postgres, &PostgresConfig::replication_conninfo)},
         {"postgres", "start_options", text(&C::postgres, &PostgresConfig::start_options)},
+        {"postgres", "server_log", text(&C::postgres, &PostgresConfig::server_log, Text::optional_absolute_path)},
 
         {"failover", "resync",
          choice<FailoverConfig, ResyncMode>(&C::failover, &FailoverConfig::resync,
@@ -271,6 +272,7 @@ const std::vector<KeySpec>& key_specs()
          choice<FailoverConfig, SyncMode>(
              &C::failover, &FailoverConfig::synchronous,
              {{"off", SyncMode::off}, {"on", SyncMode::on}, {"strict", SyncMode::strict}})},
+        {"failover", "peer_wait", duration(&C::failover, &FailoverConfig::peer_wait)},
 
         {"timeouts", "connect", duration(&C::timeouts, &TimeoutsConfig::connect)},
         {"timeouts", "promote", duration(&C::timeouts, &TimeoutsConfig::promote)},
