@@ -62,7 +62,7 @@ mode_t mode_of(const std::string& path)
     return st.st_mode & 07777;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("a log line has the keys in contract order with bare values")
 {
@@ -95,23 +95,23 @@ TEST_CASE("field keys are sanitized and never take a standard key's place")
 TEST_CASE("secrets are redacted everywhere in the line")
 {
     const std::vector<std::string> secrets = {"s3cr3t-t0ken", "pa\"ss w\\rd", "abc", ""};
-    const std::string line = format_log_line(
-        k_ts, LogLevel::error, "pg-01", "aaaaaa", "alert.failed",
-        {{"url", "https://api.example/bots3cr3t-t0ken/send"}, {"pw", "pa\"ss w\\rd"}, {"short", "abc"}},
-        "token s3cr3t-t0ken rejected; s3cr3t-t0kens3cr3t-t0ken twice; password pa\"ss w\\rd", secrets);
+    const std::string line =
+        format_log_line(k_ts, LogLevel::error, "pg-01", "aaaaaa", "alert.failed",
+                        {{"url", "https://api.example/bots3cr3t-t0ken/send"}, {"pw", "pa\"ss w\\rd"}, {"short", "abc"}},
+                        "token s3cr3t-t0ken rejected; s3cr3t-t0kens3cr3t-t0ken twice; password pa\"ss w\\rd", secrets);
     CHECK(line.find("s3cr3t") == std::string::npos);
     CHECK(line.find("ss w") == std::string::npos);
     CHECK(line.find("url=https://api.example/bot[redacted]/send") != std::string::npos);
     CHECK(line.find("pw=[redacted]") != std::string::npos);
-    CHECK(line.find("short=abc") != std::string::npos);  // shorter than 4: not a usable secret
+    CHECK(line.find("short=abc") != std::string::npos); // shorter than 4: not a usable secret
     CHECK(line.find("msg=\"token [redacted] rejected; [redacted][redacted] twice; password [redacted]\"") !=
           std::string::npos);
 }
 
 TEST_CASE("a secret that contains another is redacted whole")
 {
-    const std::string line = format_log_line(k_ts, LogLevel::info, "n", "t", "e", {}, "key=abcdefgh",
-                                             {"abcd", "abcdefgh"});
+    const std::string line =
+        format_log_line(k_ts, LogLevel::info, "n", "t", "e", {}, "key=abcdefgh", {"abcd", "abcdefgh"});
     CHECK(line.ends_with("msg=\"key=[redacted]\""));
 }
 
@@ -130,7 +130,7 @@ TEST_CASE("the timestamp is UTC with milliseconds whatever the local zone")
 {
     const char* old_tz = std::getenv("TZ");
     const std::string saved = old_tz ? old_tz : "";
-    ::setenv("TZ", "Asia/Kolkata", 1);  // +05:30, so local time cannot pass for UTC
+    ::setenv("TZ", "Asia/Kolkata", 1); // +05:30, so local time cannot pass for UTC
     ::tzset();
     const auto before = std::chrono::system_clock::now();
     const std::string ts = utc_timestamp_now();
@@ -276,13 +276,17 @@ TEST_CASE("concurrent processes never interleave their lines")
         const pid_t pid = ::fork();
         REQUIRE(pid >= 0);
         if (pid == 0) {
-            auto logger = Logger::open(path, "pg-01", "p" + std::to_string(proc), LogLevel::info);
-            if (!logger.ok())
-                ::_exit(2);
-            for (int seq = 0; seq < k_lines; ++seq)
-                logger->info("stress.line", payload(proc, seq),
-                             {{"proc", std::to_string(proc)}, {"seq", std::to_string(seq)}});
-            ::_exit(0);
+            try {
+                auto logger = Logger::open(path, "pg-01", "p" + std::to_string(proc), LogLevel::info);
+                if (!logger.ok())
+                    ::_exit(2);
+                for (int seq = 0; seq < k_lines; ++seq)
+                    logger->info("stress.line", payload(proc, seq),
+                                 {{"proc", std::to_string(proc)}, {"seq", std::to_string(seq)}});
+                ::_exit(0);
+            } catch (...) {
+                ::_exit(3);
+            }
         }
         children.push_back(pid);
     }

@@ -21,8 +21,33 @@ std::string format_pairs(const std::vector<LogfmtPair>& pairs)
 std::string random_value(std::mt19937& rng)
 {
     static const std::vector<std::string> k_atoms = {
-        "a", "Z", "0", "-", ".", "_", ":", "/", ",", "\"", "=", " ", "  ", "\\", "\\n", "\n", "\r", "\t",
-        "\x01", "\x1b[31m", "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x99\x82", "\xff", "\x80", "x=\"y\"",
+        "a",
+        "Z",
+        "0",
+        "-",
+        ".",
+        "_",
+        ":",
+        "/",
+        ",",
+        "\"",
+        "=",
+        " ",
+        "  ",
+        "\\",
+        "\\n",
+        "\n",
+        "\r",
+        "\t",
+        "\x01",
+        "\x1b[31m",
+        "\x7f",
+        "\xc3\xa9",
+        "\xe2\x82\xac",
+        "\xf0\x9f\x99\x82",
+        "\xff",
+        "\x80",
+        "x=\"y\"",
     };
     std::uniform_int_distribution<std::size_t> length(0, 12);
     std::uniform_int_distribution<std::size_t> pick(0, k_atoms.size() - 1);
@@ -43,7 +68,7 @@ std::string random_key(std::mt19937& rng)
     return key;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("random values survive format and parse unchanged")
 {
