@@ -131,7 +131,7 @@ void show_log(Context& ctx, const LogOptions& options)
 
     util::LineClassifier classify;
     if (!filter.selects_everything())
-        classify = [&filter](std::string_view line) { return util::classify(util::parse_log_line(line), filter); };
+        classify = [&filter](std::string_view line) { return util::classify_text(line, filter); };
     auto last = tail->last_lines(static_cast<std::size_t>(options.lines), classify);
     if (!last)
         throw Failure(last.error());

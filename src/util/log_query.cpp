@@ -128,6 +128,24 @@ bool is_standard_key(std::string_view key)
     return std::find(std::begin(k_standard_keys), std::end(k_standard_keys), key) != std::end(k_standard_keys);
 }
 
+// Whether TEXT is written differently inside a quoted logfmt value.
+bool has_escapes(std::string_view text)
+{
+    return std::any_of(text.begin(), text.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return c == '"' || c == '\\' || byte < 0x20 || byte == 0x7f;
+    });
+}
+
+// Whether TEXT holds "level=NAME" for MIN_LEVEL or a level above it.
+bool has_level_at_least(std::string_view text, LogLevel min_level)
+{
+    for (auto level : {LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error})
+        if (level >= min_level && text.find("level=" + std::string(to_string(level))) != std::string_view::npos)
+            return true;
+    return false;
+}
+
 // Length of the valid UTF-8 sequence at the start of TEXT; 0 when it is not valid.
 std::size_t utf8_sequence_length(std::string_view text)
 {
@@ -277,6 +295,18 @@ LineVerdict classify(const LogLine& line, const LogFilter& filter)
     if (filter.since && line.record && line.record->time < *filter.since - k_since_slack)
         return LineVerdict::stop;
     return LineVerdict::skip;
+}
+
+LineVerdict classify_text(std::string_view text, const LogFilter& filter)
+{
+    if (!filter.since) {
+        for (std::string_view needle : {std::string_view(filter.tx), std::string_view(filter.event_prefix)})
+            if (!needle.empty() && !has_escapes(needle) && text.find(needle) == std::string_view::npos)
+                return LineVerdict::skip;
+        if (filter.min_level && !has_level_at_least(text, *filter.min_level))
+            return LineVerdict::skip;
+    }
+    return classify(parse_log_line(text), filter);
 }
 
 void HumanColumns::fit(const LogLine& line)

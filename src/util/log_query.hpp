@@ -63,6 +63,10 @@ inline constexpr std::chrono::minutes k_since_slack{5};
 // since by more than k_since_slack, so everything before it is too.
 LineVerdict classify(const LogLine& line, const LogFilter& filter);
 
+// classify() of the line TEXT; without --since, a line that does not even contain the
+// --tx or --event text is skipped before it is parsed.
+LineVerdict classify_text(std::string_view text, const LogFilter& filter);
+
 // Widths of the human columns. They only grow, so a followed log stays aligned.
 struct HumanColumns {
     std::size_t node = 5;

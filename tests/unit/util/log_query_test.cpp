@@ -253,3 +253,28 @@ TEST_CASE("JSON strings are valid UTF-8 whatever the bytes")
     CHECK(json_string("\xf4\x90\x80\x80") == "\"\\ufffd\\ufffd\\ufffd\\ufffd\""); // above U+10FFFF
     CHECK(json_string("\b\f") == "\"\\b\\f\"");
 }
+
+TEST_CASE("classifying the text agrees with classifying the parsed line")
+{
+    std::vector<LogFilter> filters(8);
+    filters[6].min_level = LogLevel::warn;
+    filters[7].min_level = LogLevel::error;
+    filters[1].tx = "bbbbbb";
+    filters[2].event_prefix = "promote";
+    filters[3].event_prefix = "resync";
+    filters[4].tx = "zzzzzz";
+    filters[5].since = parse_since("3m", k_noon);
+    filters[5].tx = "cccccc";
+    for (std::size_t f = 0; f < filters.size(); ++f)
+        for (const auto& text : k_log) {
+            INFO("filter " << f << ", line " << text);
+            CHECK(classify_text(text, filters[f]) == classify(parse_log_line(text), filters[f]));
+        }
+
+    LogFilter quoted;
+    quoted.event_prefix = "odd \"event";
+    const std::string line = "ts=2026-11-29T12:00:00Z level=info event=\"odd \\\"event\\\"\" msg=x";
+    CHECK(classify_text(line, quoted) == LineVerdict::keep);
+    quoted.event_prefix = "odd \"other";
+    CHECK(classify_text(line, quoted) == LineVerdict::skip);
+}
