@@ -28,7 +28,7 @@ struct LogOptions {
 
 volatile std::sig_atomic_t g_stop_requested = 0;
 
-extern "C" void request_stop(int)
+void on_stop_signal(int)
 {
     g_stop_requested = 1;
 }
@@ -40,7 +40,7 @@ public:
     {
         g_stop_requested = 0;
         struct sigaction action {};
-        action.sa_handler = request_stop;
+        action.sa_handler = on_stop_signal;
         sigemptyset(&action.sa_mask);
         ::sigaction(SIGINT, &action, &m_old_int);
         ::sigaction(SIGTERM, &action, &m_old_term);
@@ -123,6 +123,9 @@ void follow(util::LogTail& tail, const util::LogFilter& filter, Printer& printer
 
 void show_log(Context& ctx, const LogOptions& options)
 {
+    if (options.lines < 0)
+        throw Failure(ErrorKind::usage, "-n value " + std::to_string(options.lines) +
+                                            " is negative; hint: give the number of lines to show, 0 or more");
     const util::LogFilter filter = make_filter(options);
     const std::string& path = ctx.config().log.file;
     auto tail = util::LogTail::open(path);
@@ -148,9 +151,7 @@ void add_log_command(CLI::App& app, Context& ctx)
 {
     auto options = std::make_shared<LogOptions>();
     auto* sub = app.add_subcommand("log", "show the log: the last events, filtered; --json; -f to follow");
-    sub->add_option("-n,--lines", options->lines, "show the last N matching lines")
-        ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+    sub->add_option("-n,--lines", options->lines, "show the last N matching lines")->capture_default_str();
     sub->add_option("--since", options->since, "only events since TIME (2026-11-29T12:00:00Z) or 10m, 2h, 1d ago");
     sub->add_option("--event", options->event, "only events whose name starts with E (promote: promote.*)");
     sub->add_option("--level", options->level, "only events at level L or above (debug, info, warn, error)");

@@ -1,5 +1,7 @@
 #include "util/log_query.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "util/units.hpp"
@@ -105,15 +107,15 @@ std::string printable(std::string_view text)
     return out;
 }
 
-// "2026-11-29T12:33:43.697Z" -> "2026-11-29 12:33:43.697"; other forms are kept.
-std::string display_time(std::string_view ts)
+// UTC as "2026-11-29 12:33:43.697", whatever offset the line was written with.
+std::string display_time(LogTime time)
 {
-    if (ts.size() == 24 && ts[10] == 'T' && ts[23] == 'Z') {
-        std::string shown(ts.substr(0, 23));
-        shown[10] = ' ';
-        return shown;
-    }
-    return printable(ts);
+    const auto day = std::chrono::floor<std::chrono::days>(time);
+    const std::chrono::year_month_day date{day};
+    const std::chrono::hh_mm_ss clock{time - day};
+    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}", static_cast<int>(date.year()),
+                       static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), clock.hours().count(),
+                       clock.minutes().count(), clock.seconds().count(), clock.subseconds().count());
 }
 
 void append_padded(std::string& out, std::string_view text, std::size_t width)
@@ -322,7 +324,7 @@ std::string render_human(const LogLine& line, const HumanColumns& columns)
     if (!line.record)
         return printable(line.raw);
     const LogRecord& record = *line.record;
-    std::string out = display_time(record.value("ts"));
+    std::string out = display_time(record.time);
     out += "  ";
     append_padded(out, to_string(record.level), 5);
     out += "  ";
