@@ -10,7 +10,7 @@ namespace {
 
 constexpr util::Millis k_max_backoff{2000};
 
-}  // namespace
+} // namespace
 
 util::Millis Budget::remaining() const
 {
@@ -18,7 +18,10 @@ util::Millis Budget::remaining() const
     return std::max(left, util::Millis(0));
 }
 
-void Budget::sleep(util::Millis wait) const { std::this_thread::sleep_for(std::min(wait, remaining())); }
+void Budget::sleep(util::Millis wait) const
+{
+    std::this_thread::sleep_for(std::min(wait, remaining()));
+}
 
 util::Millis Budget::next_backoff()
 {
@@ -27,7 +30,10 @@ util::Millis Budget::next_backoff()
     return current;
 }
 
-std::string attempts_text(int attempts) { return attempts == 1 ? "1 attempt" : fmt::format("{} attempts", attempts); }
+std::string attempts_text(int attempts)
+{
+    return attempts == 1 ? "1 attempt" : fmt::format("{} attempts", attempts);
+}
 
 std::string give_up_detail(const std::string& last_problem, int attempts, const Budget& budget)
 {
@@ -36,4 +42,4 @@ std::string give_up_detail(const std::string& last_problem, int attempts, const 
                        util::format_duration(budget.total()));
 }
 
-}  // namespace pgfo::alert
+} // namespace pgfo::alert

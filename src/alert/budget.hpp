@@ -28,9 +28,9 @@ private:
     util::Millis m_backoff{200};
 };
 
-std::string attempts_text(int attempts);  // "1 attempt", "3 attempts"
+std::string attempts_text(int attempts); // "1 attempt", "3 attempts"
 
 // "LAST_PROBLEM (3 attempts within the 10s budget)".
 std::string give_up_detail(const std::string& last_problem, int attempts, const Budget& budget);
 
-}  // namespace pgfo::alert
+} // namespace pgfo::alert

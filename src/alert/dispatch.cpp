@@ -23,9 +23,12 @@ void run_channel(const std::string& channel, const std::function<SendResult()>& 
     }
 }
 
-}  // namespace
+} // namespace
 
-bool any_channel(const Config& config) { return config.telegram.enabled() || config.webhook.enabled(); }
+bool any_channel(const Config& config)
+{
+    return config.telegram.enabled() || config.webhook.enabled();
+}
 
 std::vector<SendResult> send_alert(const Config& config, const AlertEvent& event)
 {
@@ -50,7 +53,7 @@ std::vector<SendResult> send_alert(const Config& config, const AlertEvent& event
         try {
             threads.emplace_back(run_channel, std::cref(channel), std::cref(send), std::ref(results[i]));
         } catch (const std::system_error&) {
-            run_channel(channel, send, results[i]);  // no thread to be had: send in turn
+            run_channel(channel, send, results[i]); // no thread to be had: send in turn
         }
     }
     for (auto& thread : threads)
@@ -58,4 +61,4 @@ std::vector<SendResult> send_alert(const Config& config, const AlertEvent& event
     return results;
 }
 
-}  // namespace pgfo::alert
+} // namespace pgfo::alert

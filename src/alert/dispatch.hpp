@@ -15,4 +15,4 @@ std::vector<SendResult> send_alert(const Config& config, const AlertEvent& event
 // Whether CONFIG has at least one alert channel.
 bool any_channel(const Config& config);
 
-}  // namespace pgfo::alert
+} // namespace pgfo::alert

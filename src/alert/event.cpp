@@ -44,7 +44,7 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
     return out;
 }
 
-}  // namespace
+} // namespace
 
 std::string human_size(std::uint64_t bytes)
 {
@@ -107,4 +107,4 @@ std::string render_text(const AlertEvent& event)
     return join(lines, "\n");
 }
 
-}  // namespace pgfo::alert
+} // namespace pgfo::alert

@@ -70,14 +70,17 @@ std::string scrub(std::string text, const HttpRequest& request, const std::strin
     return text;
 }
 
-long as_curl_ms(util::Millis duration) { return static_cast<long>(std::max<util::Millis::rep>(duration.count(), 1)); }
+long as_curl_ms(util::Millis duration)
+{
+    return static_cast<long>(std::max<util::Millis::rep>(duration.count(), 1));
+}
 
 struct CurlDeleter {
     void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
     void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
-}  // namespace
+} // namespace
 
 Result<HttpResponse> post_json(const HttpRequest& request)
 {
@@ -97,7 +100,7 @@ Result<HttpResponse> post_json(const HttpRequest& request)
         }
     };
     add_header("Content-Type: application/json");
-    add_header("Expect:");  // no 100-continue round trip
+    add_header("Expect:"); // no 100-continue round trip
     for (const auto& header : request.headers)
         add_header(header);
 
@@ -125,13 +128,13 @@ Result<HttpResponse> post_json(const HttpRequest& request)
 
     const CURLcode code = curl_easy_perform(handle);
     if (code == CURLE_OPERATION_TIMEDOUT)
-        return make_error(ErrorKind::timeout,
-                          scrub(fmt::format("no answer from {} within {}", display_url,
-                                            util::format_duration(request.timeout)),
-                                request, display_url));
+        return make_error(ErrorKind::timeout, scrub(fmt::format("no answer from {} within {}", display_url,
+                                                                util::format_duration(request.timeout)),
+                                                    request, display_url));
     if (code != CURLE_OK) {
         const std::string why = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
-        return make_error(ErrorKind::failed, scrub("request to " + display_url + " failed: " + why, request, display_url));
+        return make_error(ErrorKind::failed,
+                          scrub("request to " + display_url + " failed: " + why, request, display_url));
     }
 
     HttpResponse response;
@@ -188,7 +191,8 @@ std::string redact_url(std::string_view url)
             next = rest.size();
         const std::string_view segment = rest.substr(1, next - 1);
         out += '/';
-        out += segment.substr(0, 3) == "bot" && segment.size() > 3 ? std::string("bot[redacted]") : std::string(segment);
+        out +=
+            segment.substr(0, 3) == "bot" && segment.size() > 3 ? std::string("bot[redacted]") : std::string(segment);
         rest.remove_prefix(next);
     }
     if (!query.empty())
@@ -209,4 +213,4 @@ std::string url_origin(std::string_view url)
     return std::string(url.substr(0, authority_start)) + std::string(authority);
 }
 
-}  // namespace pgfo::alert
+} // namespace pgfo::alert

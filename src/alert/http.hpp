@@ -11,18 +11,18 @@ namespace pgfo::alert {
 
 struct HttpRequest {
     std::string url;
-    std::string display_url;           // how URL may appear in messages: secrets removed
-    std::vector<std::string> headers;  // "Name: value", added to Content-Type: application/json
+    std::string display_url;          // how URL may appear in messages: secrets removed
+    std::vector<std::string> headers; // "Name: value", added to Content-Type: application/json
     std::string body;
-    util::Millis timeout{10000};  // the whole request
+    util::Millis timeout{10000}; // the whole request
     util::Millis connect_timeout{5000};
-    std::vector<std::string> secrets;  // replaced by [redacted] in any message, should one slip in
+    std::vector<std::string> secrets; // replaced by [redacted] in any message, should one slip in
 };
 
 struct HttpResponse {
     long status = 0;
-    std::string reason;  // the status line's reason phrase; empty for HTTP/2
-    std::string body;    // at most 64 KiB; the rest is dropped
+    std::string reason; // the status line's reason phrase; empty for HTTP/2
+    std::string body;   // at most 64 KiB; the rest is dropped
 };
 
 // POSTs a JSON body over http or https, following no redirects. An answer with any status is
@@ -39,4 +39,4 @@ std::string redact_url(std::string_view url);
 // "scheme://host[:port]" of URL, without user info: safe to show when the path may hold a secret.
 std::string url_origin(std::string_view url);
 
-}  // namespace pgfo::alert
+} // namespace pgfo::alert

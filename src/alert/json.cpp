@@ -55,13 +55,27 @@ private:
         if (m_pos >= m_text.size())
             return false;
         switch (m_text[m_pos]) {
-        case '{': return parse_object(out, depth);
-        case '[': return parse_array(out, depth);
-        case '"': out.type = Value::Type::string; return parse_string(out.text);
-        case 't': out.type = Value::Type::boolean; out.boolean = true; return literal("true");
-        case 'f': out.type = Value::Type::boolean; out.boolean = false; return literal("false");
-        case 'n': out.type = Value::Type::null; return literal("null");
-        default: out.type = Value::Type::number; return parse_number(out.text);
+        case '{':
+            return parse_object(out, depth);
+        case '[':
+            return parse_array(out, depth);
+        case '"':
+            out.type = Value::Type::string;
+            return parse_string(out.text);
+        case 't':
+            out.type = Value::Type::boolean;
+            out.boolean = true;
+            return literal("true");
+        case 'f':
+            out.type = Value::Type::boolean;
+            out.boolean = false;
+            return literal("false");
+        case 'n':
+            out.type = Value::Type::null;
+            return literal("null");
+        default:
+            out.type = Value::Type::number;
+            return parse_number(out.text);
         }
     }
 
@@ -114,7 +128,7 @@ private:
 
     bool parse_string(std::string& out)
     {
-        ++m_pos;  // opening quote
+        ++m_pos; // opening quote
         while (m_pos < m_text.size()) {
             const char c = m_text[m_pos];
             if (c == '"') {
@@ -133,19 +147,36 @@ private:
                 return false;
             const char escape = m_text[m_pos++];
             switch (escape) {
-            case '"': out += '"'; break;
-            case '\\': out += '\\'; break;
-            case '/': out += '/'; break;
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
+            case '"':
+                out += '"';
+                break;
+            case '\\':
+                out += '\\';
+                break;
+            case '/':
+                out += '/';
+                break;
+            case 'b':
+                out += '\b';
+                break;
+            case 'f':
+                out += '\f';
+                break;
+            case 'n':
+                out += '\n';
+                break;
+            case 'r':
+                out += '\r';
+                break;
+            case 't':
+                out += '\t';
+                break;
             case 'u':
                 if (!parse_unicode_escape(out))
                     return false;
                 break;
-            default: return false;
+            default:
+                return false;
             }
         }
         return false;
@@ -240,7 +271,7 @@ private:
     std::size_t m_pos = 0;
 };
 
-}  // namespace
+} // namespace
 
 std::string quote(std::string_view text)
 {
@@ -250,13 +281,27 @@ std::string quote(std::string_view text)
     out += '"';
     for (const char c : clean) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
         default:
             if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
                 out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
@@ -278,15 +323,30 @@ Object& Object::add_raw(std::string_view key, std::string_view json)
     return *this;
 }
 
-Object& Object::add_string(std::string_view key, std::string_view value) { return add_raw(key, quote(value)); }
+Object& Object::add_string(std::string_view key, std::string_view value)
+{
+    return add_raw(key, quote(value));
+}
 
-Object& Object::add_int(std::string_view key, std::int64_t value) { return add_raw(key, std::to_string(value)); }
+Object& Object::add_int(std::string_view key, std::int64_t value)
+{
+    return add_raw(key, std::to_string(value));
+}
 
-Object& Object::add_bool(std::string_view key, bool value) { return add_raw(key, value ? "true" : "false"); }
+Object& Object::add_bool(std::string_view key, bool value)
+{
+    return add_raw(key, value ? "true" : "false");
+}
 
-Object& Object::add_null(std::string_view key) { return add_raw(key, "null"); }
+Object& Object::add_null(std::string_view key)
+{
+    return add_raw(key, "null");
+}
 
-Object& Object::add_object(std::string_view key, const Object& value) { return add_raw(key, value.str()); }
+Object& Object::add_object(std::string_view key, const Object& value)
+{
+    return add_raw(key, value.str());
+}
 
 Object& Object::add_string_array(std::string_view key, const std::vector<std::string>& values)
 {
@@ -326,6 +386,9 @@ std::optional<double> Value::as_double() const
     return std::strtod(text.c_str(), nullptr);
 }
 
-std::optional<Value> parse(std::string_view text) { return Parser(text).document(); }
+std::optional<Value> parse(std::string_view text)
+{
+    return Parser(text).document();
+}
 
-}  // namespace pgfo::alert::json
+} // namespace pgfo::alert::json

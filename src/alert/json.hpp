@@ -37,7 +37,7 @@ public:
 
     Type type = Type::null;
     bool boolean = false;
-    std::string text;  // the string's content, or a number as written
+    std::string text; // the string's content, or a number as written
     std::vector<Value> items;
     std::vector<std::pair<std::string, Value>> members;
 
@@ -58,4 +58,4 @@ public:
 // Parses a whole document; nullopt when it is not valid JSON (or nests deeper than 64).
 std::optional<Value> parse(std::string_view text);
 
-}  // namespace pgfo::alert::json
+} // namespace pgfo::alert::json

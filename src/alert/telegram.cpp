@@ -92,8 +92,7 @@ Answer read_answer(const std::string& body)
     return answer;
 }
 
-
-}  // namespace
+} // namespace
 
 std::string html_escape(std::string_view text)
 {
@@ -101,10 +100,17 @@ std::string html_escape(std::string_view text)
     out.reserve(text.size());
     for (const char c : text) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        default:
+            out += c;
         }
     }
     return out;
@@ -128,9 +134,9 @@ Result<std::string> read_telegram_token(const TelegramConfig& config)
         content << file.rdbuf();
         token = trim(content.str());
         if (token.empty())
-            return make_error(ErrorKind::config,
-                              fmt::format("telegram token file {} is empty; hint: write the bot token into it",
-                                          config.token_file));
+            return make_error(
+                ErrorKind::config,
+                fmt::format("telegram token file {} is empty; hint: write the bot token into it", config.token_file));
     } else {
         token = trim(config.token);
         if (token.empty())
@@ -218,4 +224,4 @@ SendResult send_telegram(const TelegramConfig& config, std::string_view text)
     return result;
 }
 
-}  // namespace pgfo::alert
+} // namespace pgfo::alert

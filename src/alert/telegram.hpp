@@ -26,4 +26,4 @@ std::string telegram_plain_text(std::string_view text);
 // Escapes & < > for parse_mode HTML.
 std::string html_escape(std::string_view text);
 
-}  // namespace pgfo::alert
+} // namespace pgfo::alert

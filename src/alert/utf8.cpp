@@ -5,12 +5,18 @@ namespace {
 
 constexpr std::string_view k_replacement = "\xEF\xBF\xBD";
 
-bool is_continuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
+bool is_continuation(unsigned char byte)
+{
+    return (byte & 0xC0) == 0x80;
+}
 
 // Units of the sequence of LENGTH bytes: 2 for the 4-byte sequences (astral planes), else 1.
-std::size_t utf16_units(std::size_t length) { return length == 4 ? 2 : 1; }
+std::size_t utf16_units(std::size_t length)
+{
+    return length == 4 ? 2 : 1;
+}
 
-}  // namespace
+} // namespace
 
 std::size_t utf8_sequence_length(std::string_view text)
 {
@@ -27,15 +33,15 @@ std::size_t utf8_sequence_length(std::string_view text)
     } else if (lead >= 0xE0 && lead <= 0xEF) {
         length = 3;
         if (lead == 0xE0)
-            second_min = 0xA0;  // overlong
+            second_min = 0xA0; // overlong
         else if (lead == 0xED)
-            second_max = 0x9F;  // surrogates
+            second_max = 0x9F; // surrogates
     } else if (lead >= 0xF0 && lead <= 0xF4) {
         length = 4;
         if (lead == 0xF0)
-            second_min = 0x90;  // overlong
+            second_min = 0x90; // overlong
         else if (lead == 0xF4)
-            second_max = 0x8F;  // above U+10FFFF
+            second_max = 0x8F; // above U+10FFFF
     } else {
         return 0;
     }
@@ -112,4 +118,4 @@ std::string truncate_utf16(std::string_view text, std::size_t limit, std::string
     return std::string(text.substr(0, cut)) + std::string(marker);
 }
 
-}  // namespace pgfo::alert
+} // namespace pgfo::alert

@@ -21,4 +21,4 @@ std::size_t utf16_length(std::string_view text);
 // boundary and leaves room for MARKER, followed by MARKER.
 std::string truncate_utf16(std::string_view text, std::size_t limit, std::string_view marker);
 
-}  // namespace pgfo::alert
+} // namespace pgfo::alert

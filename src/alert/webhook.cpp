@@ -27,7 +27,7 @@ bool is_valid_header(std::string_view header)
     return header.find_first_of("\r\n") == std::string_view::npos;
 }
 
-}  // namespace
+} // namespace
 
 std::string webhook_body(const AlertEvent& event, std::string_view text)
 {
@@ -104,4 +104,4 @@ SendResult send_webhook(const WebhookConfig& config, const AlertEvent& event, st
     return result;
 }
 
-}  // namespace pgfo::alert
+} // namespace pgfo::alert

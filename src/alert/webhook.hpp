@@ -17,4 +17,4 @@ SendResult send_webhook(const WebhookConfig& config, const AlertEvent& event, st
 //  "error", "steps", and "discarded_wal_bytes" when known}; unknown numbers are null.
 std::string webhook_body(const AlertEvent& event, std::string_view text);
 
-}  // namespace pgfo::alert
+} // namespace pgfo::alert

@@ -59,7 +59,7 @@ void run_alert_test(Context& ctx, const std::string& text)
         throw Failure(ErrorKind::failed, fmt::format("{} of {} alert channels failed", failed, results.size()));
 }
 
-}  // namespace
+} // namespace
 
 void add_alert_command(CLI::App& app, Context& ctx)
 {
@@ -71,4 +71,4 @@ void add_alert_command(CLI::App& app, Context& ctx)
     test->callback([&ctx, text] { run_alert_test(ctx, *text); });
 }
 
-}  // namespace pgfo::cli
+} // namespace pgfo::cli

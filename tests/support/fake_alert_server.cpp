@@ -61,7 +61,7 @@ const alert::json::Value& member(const alert::json::Value& object, const char* k
     return *value;
 }
 
-}  // namespace
+} // namespace
 
 std::string RecordedRequest::header(const std::string& name) const
 {
@@ -82,9 +82,9 @@ alert::json::Value RecordedRequest::json() const
 FakeAlertServer::FakeAlertServer(const TestDir& dir, Options options) : m_record_file(dir / "alert-requests.jsonl")
 {
     const std::string script = std::string(PGFO_SOURCE_DIR) + "/tests/support/fake_alert_server.py";
-    std::vector<std::string> args{"python3",   script,
-                                  "--record",  m_record_file,
-                                  "--respond", join(options.responses),
+    std::vector<std::string> args{"python3",       script,
+                                  "--record",      m_record_file,
+                                  "--respond",     join(options.responses),
                                   "--retry-after", std::to_string(options.retry_after)};
     std::vector<char*> argv;
     for (auto& arg : args)
@@ -138,7 +138,10 @@ FakeAlertServer::~FakeAlertServer()
     }
 }
 
-std::string FakeAlertServer::url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+std::string FakeAlertServer::url() const
+{
+    return "http://127.0.0.1:" + std::to_string(m_port);
+}
 
 std::vector<RecordedRequest> FakeAlertServer::requests() const
 {
@@ -163,4 +166,4 @@ std::vector<RecordedRequest> FakeAlertServer::requests() const
     return out;
 }
 
-}  // namespace pgfo::test
+} // namespace pgfo::test

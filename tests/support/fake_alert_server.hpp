@@ -12,7 +12,7 @@ namespace pgfo::test {
 
 // One request as tests/support/fake_alert_server.py recorded it.
 struct RecordedRequest {
-    double time = 0;  // seconds since the epoch, when it arrived
+    double time = 0; // seconds since the epoch, when it arrived
     std::string method;
     std::string path;
     std::vector<std::pair<std::string, std::string>> headers;
@@ -29,8 +29,8 @@ struct RecordedRequest {
 class FakeAlertServer {
 public:
     struct Options {
-        std::vector<std::string> responses{"200"};  // 200, 400, 401, 429, 500, hang; the last repeats
-        std::string token;  // when set, only /bot<token>/sendMessage is served
+        std::vector<std::string> responses{"200"}; // 200, 400, 401, 429, 500, hang; the last repeats
+        std::string token;                         // when set, only /bot<token>/sendMessage is served
         int retry_after = 1;
     };
 
@@ -40,7 +40,7 @@ public:
     ~FakeAlertServer();
 
     int port() const { return m_port; }
-    std::string url() const;  // http://127.0.0.1:PORT
+    std::string url() const; // http://127.0.0.1:PORT
     std::vector<RecordedRequest> requests() const;
 
 private:
@@ -49,4 +49,4 @@ private:
     int m_port = 0;
 };
 
-}  // namespace pgfo::test
+} // namespace pgfo::test

@@ -22,16 +22,15 @@ AlertEvent promoted()
     return event;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("a promotion names node, state change, steps, outcome, role, timeline and duration")
 {
     const std::string text = render_text(promoted());
-    CHECK(text ==
-          "pgfo pg-02: keepalived state MASTER, promote ok\n"
-          "done: check peers, pg_promote, verify\n"
-          "role after: primary, timeline 3, lsn 0/3000060\n"
-          "duration: 1.4s");
+    CHECK(text == "pgfo pg-02: keepalived state MASTER, promote ok\n"
+                  "done: check peers, pg_promote, verify\n"
+                  "role after: primary, timeline 3, lsn 0/3000060\n"
+                  "duration: 1.4s");
 }
 
 TEST_CASE("a refusal gives the reason, a failure the error")

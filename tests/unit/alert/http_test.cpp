@@ -43,5 +43,6 @@ TEST_CASE("a status summary prefers the API's description, then the reason phras
     CHECK(status_summary(response) == "HTTP 401");
     response.status = 301;
     response.reason = "Moved Permanently";
-    CHECK(status_summary(response) == "HTTP 301: Moved Permanently (redirects are not followed; hint: use the final URL)");
+    CHECK(status_summary(response) ==
+          "HTTP 301: Moved Permanently (redirects are not followed; hint: use the final URL)");
 }

@@ -28,8 +28,7 @@ TEST_CASE("json objects keep member order and types")
     object.add_string("s", "v").add_int("i", -42).add_bool("t", true).add_bool("f", false).add_null("n");
     object.add_string_array("a", {"x", "y\"z"});
     object.add_object("o", json::Object().add_bool("is_disabled", true));
-    CHECK(object.str() ==
-          R"({"s":"v","i":-42,"t":true,"f":false,"n":null,"a":["x","y\"z"],"o":{"is_disabled":true}})");
+    CHECK(object.str() == R"({"s":"v","i":-42,"t":true,"f":false,"n":null,"a":["x","y\"z"],"o":{"is_disabled":true}})");
     CHECK(json::Object().str() == "{}");
     CHECK(json::Object().add_string_array("e", {}).str() == R"({"e":[]})");
 }
@@ -49,9 +48,9 @@ TEST_CASE("json reads unicode escapes and surrogate pairs")
     auto parsed = json::parse(R"("\u00e9\u20ac\ud83d\ude00\/")");
     REQUIRE(parsed);
     CHECK(parsed->text == "é€😀/");
-    CHECK_FALSE(json::parse(R"("\ud83d")"));         // lone high surrogate
-    CHECK_FALSE(json::parse(R"("\ude00")"));         // lone low surrogate
-    CHECK_FALSE(json::parse(R"("\ud83d\u0041")"));   // high surrogate then not a low one
+    CHECK_FALSE(json::parse(R"("\ud83d")"));       // lone high surrogate
+    CHECK_FALSE(json::parse(R"("\ude00")"));       // lone low surrogate
+    CHECK_FALSE(json::parse(R"("\ud83d\u0041")")); // high surrogate then not a low one
     CHECK_FALSE(json::parse(R"("\u12")"));
 }
 
@@ -99,6 +98,6 @@ TEST_CASE("json rejects what is not json")
     CHECK_FALSE(json::parse("-"));
     CHECK_FALSE(json::parse("{} x"));
     CHECK_FALSE(json::parse("<html>Bad Gateway</html>"));
-    CHECK_FALSE(json::parse(std::string(100, '[') + std::string(100, ']')));  // nested too deep
+    CHECK_FALSE(json::parse(std::string(100, '[') + std::string(100, ']'))); // nested too deep
     CHECK(json::parse(std::string(50, '[') + std::string(50, ']')));
 }

@@ -21,19 +21,19 @@ bool ends_with(const std::string& text, std::string_view suffix)
     return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("utf8 sequences are checked strictly")
 {
     CHECK(is_valid_utf8(""));
     CHECK(is_valid_utf8("plain ascii"));
     CHECK(is_valid_utf8("é € 😀"));
-    CHECK_FALSE(is_valid_utf8("\xC0\x80"));          // overlong NUL
-    CHECK_FALSE(is_valid_utf8("\xE0\x80\xAF"));      // overlong
-    CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
-    CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
-    CHECK_FALSE(is_valid_utf8("\xE2\x82"));          // cut short
-    CHECK_FALSE(is_valid_utf8("\x80"));              // lone continuation
+    CHECK_FALSE(is_valid_utf8("\xC0\x80"));         // overlong NUL
+    CHECK_FALSE(is_valid_utf8("\xE0\x80\xAF"));     // overlong
+    CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));     // surrogate
+    CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80")); // above U+10FFFF
+    CHECK_FALSE(is_valid_utf8("\xE2\x82"));         // cut short
+    CHECK_FALSE(is_valid_utf8("\x80"));             // lone continuation
     CHECK_FALSE(is_valid_utf8("\xFF"));
     CHECK(utf8_sequence_length("€x") == 3);
     CHECK(utf8_sequence_length("😀") == 4);
@@ -42,7 +42,9 @@ TEST_CASE("utf8 sequences are checked strictly")
 
 TEST_CASE("invalid utf8 is replaced by U+FFFD")
 {
-    CHECK(sanitize_utf8("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
+    CHECK(sanitize_utf8("a\xFF"
+                        "b") == "a\xEF\xBF\xBD"
+                                "b");
     CHECK(sanitize_utf8("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");
     CHECK(sanitize_utf8("é😀") == "é😀");
 }
@@ -85,7 +87,7 @@ TEST_CASE("multibyte text is cut on a character boundary")
     {
         const std::string out = truncate_utf16("a" + repeat("😀", 3000), 4096, k_marker);
         CHECK(is_valid_utf8(out));
-        CHECK(utf16_length(out) == 4095);  // 1 + 2*2041 + 12: one more emoji would overflow
+        CHECK(utf16_length(out) == 4095); // 1 + 2*2041 + 12: one more emoji would overflow
         CHECK(out == "a" + repeat("😀", 2041) + std::string(k_marker));
     }
     SECTION("mixed widths")
