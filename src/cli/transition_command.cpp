@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ostream>
 
 #include "alert/dispatch.hpp"
@@ -34,6 +35,23 @@ ErrorKind error_kind(core::TransitionOutcome outcome)
     }
 }
 
+// What the transition did, in one word: promote, rejoin, fence, or the request itself.
+std::string summary_event(const core::Request& request, const core::TransitionReport& report)
+{
+    auto did = [&](const char* step) {
+        return std::find(report.steps_done.begin(), report.steps_done.end(), step) != report.steps_done.end();
+    };
+    if (did("promote"))
+        return "promote";
+    if (did("rewind") || did("basebackup"))
+        return "rejoin";
+    if (did("fence"))
+        return "fence";
+    if (did("start") || did("start_standby"))
+        return "start";
+    return request.label;
+}
+
 void send_alerts(Context& ctx, const core::Request& request, const core::TransitionReport& report)
 {
     const Config& config = ctx.config();
@@ -42,8 +60,8 @@ void send_alerts(Context& ctx, const core::Request& request, const core::Transit
     alert::AlertEvent event;
     event.node = config.node.name;
     event.keepalived_state = request.label;
-    event.event = "transition." + std::string(core::to_string(report.outcome));
-    event.result = std::string(core::to_string(report.outcome));
+    event.event = summary_event(request, report);
+    event.result = report.outcome == core::TransitionOutcome::done ? "ok" : std::string(core::to_string(report.outcome));
     event.role_after = role_after(report.final_observation.local);
     event.timeline = report.final_observation.local.timeline;
     event.lsn = pg::format_lsn(report.final_observation.local.lsn);
