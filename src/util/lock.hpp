@@ -7,7 +7,8 @@
 
 namespace pgfo::util {
 
-// An exclusive flock on a file, released when the object dies.
+// An exclusive flock on a file, released when the object dies. The descriptor is close-on-exec;
+// a forked child that does not exec shares it and keeps the lock until that child exits too.
 class FileLock {
 public:
     FileLock() = default;

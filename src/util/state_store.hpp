@@ -21,8 +21,10 @@ struct PauseInfo {
     std::string ts;
 };
 
-// Files in node.state_dir: "lock", "requested" (RequestedState), "paused" (PauseInfo),
-// "last" (the last finished transition). All writes are atomic (temp, fsync, rename).
+// Files in node.state_dir (created 0750 when missing): "lock", "requested" (RequestedState,
+// serialized by "requested.lock"), "paused" (PauseInfo), "last" (the last finished transition).
+// All writes are atomic (temp, fsync, rename). A "paused" file that is not ours (an operator's
+// `echo why > paused`) still pauses, its text being the reason.
 class StateStore {
 public:
     explicit StateStore(std::string dir) : m_dir(std::move(dir)) {}

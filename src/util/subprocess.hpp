@@ -30,6 +30,7 @@ struct ProcessResult {
     std::string err;     // captured stderr (bounded); for exec_failed, why
     bool truncated = false;
     std::chrono::milliseconds elapsed{0};
+    std::chrono::milliseconds timeout{0};  // the command's, for describe()
 
     bool succeeded() const { return status == Status::exited && code == 0; }
     // "exited with 3", "killed by signal 9", "timed out after 5s", "could not execute: ..."
@@ -42,9 +43,9 @@ struct ProcessResult {
 // stdout/stderr captured; on timeout TERM then KILL go to the whole group. Always reaps.
 ProcessResult run_process(const Command& command);
 
-// Starts COMMAND fully detached (new session, double fork, stdio on /dev/null) and
-// returns at once without waiting; used where keepalived would kill us (STOP).
-// Returns false when the first fork failed.
+// Starts COMMAND fully detached (new session, double fork, stdio on /dev/null, cwd /
+// unless set) and returns as soon as it was exec'd; used where keepalived would kill
+// us (STOP). Returns false when it could not be started (fork, user or exec failed).
 bool spawn_detached(const Command& command);
 
 }  // namespace pgfo::util

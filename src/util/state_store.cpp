@@ -1,0 +1,143 @@
+#include "util/state_store.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+
+#include "util/clock.hpp"
+#include "util/files.hpp"
+#include "util/kv_line.hpp"
+#include "util/lock.hpp"
+
+namespace pgfo::util {
+namespace {
+
+constexpr mode_t k_dir_mode = 0750;
+constexpr mode_t k_file_mode = 0640;
+constexpr std::chrono::milliseconds k_request_lock_timeout{30000};
+
+std::string now_timestamp()
+{
+    return utc_timestamp(std::chrono::system_clock::now());
+}
+
+std::optional<std::uint64_t> parse_seq(const std::string& text)
+{
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size())
+        return std::nullopt;
+    return value;
+}
+
+std::string trim(std::string text)
+{
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos)
+        return {};
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return text.substr(first, last - first + 1);
+}
+
+std::string value_of(const std::map<std::string, std::string>& fields, const std::string& key)
+{
+    auto it = fields.find(key);
+    return it == fields.end() ? std::string() : it->second;
+}
+
+} // namespace
+
+Result<RequestedState> StateStore::record_request(const std::string& state, const std::string& tx)
+{
+    if (auto made = make_dirs(m_dir, k_dir_mode); !made)
+        return made.error();
+    auto lock = FileLock::acquire(m_dir + "/requested.lock", k_request_lock_timeout);
+    if (!lock)
+        return lock.error();
+
+    RequestedState request;
+    request.seq = latest_request().value_or(RequestedState{}).seq + 1;
+    request.state = state;
+    request.ts = now_timestamp();
+    request.tx = tx;
+    const std::string line = format_kv_line(
+        {{"seq", std::to_string(request.seq)}, {"state", request.state}, {"ts", request.ts}, {"tx", request.tx}});
+    if (auto written = write_file_atomic(m_dir + "/requested", line + "\n", k_file_mode); !written)
+        return written.error();
+    return request;
+}
+
+std::optional<RequestedState> StateStore::latest_request() const
+{
+    auto content = read_file(m_dir + "/requested");
+    if (!content)
+        return std::nullopt;
+    auto fields = parse_kv_line(*content);
+    if (!fields)
+        return std::nullopt;
+    auto seq = parse_seq(value_of(*fields, "seq"));
+    if (!seq)
+        return std::nullopt;
+    RequestedState request;
+    request.seq = *seq;
+    request.state = value_of(*fields, "state");
+    request.ts = value_of(*fields, "ts");
+    request.tx = value_of(*fields, "tx");
+    if (request.state.empty())
+        return std::nullopt;
+    return request;
+}
+
+Status StateStore::pause(const std::string& reason)
+{
+    if (auto made = make_dirs(m_dir, k_dir_mode); !made)
+        return made;
+    const std::string line = format_kv_line({{"reason", reason}, {"ts", now_timestamp()}});
+    return write_file_atomic(m_dir + "/paused", line + "\n", k_file_mode);
+}
+
+Status StateStore::resume()
+{
+    const std::string path = m_dir + "/paused";
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        return make_error(ErrorKind::failed, "could not remove pause flag " + path + ": " + std::strerror(errno));
+    return ok_status();
+}
+
+std::optional<PauseInfo> StateStore::paused() const
+{
+    const std::string path = m_dir + "/paused";
+    auto content = read_file(path);
+    if (!content) {
+        if (!path_exists(path))
+            return std::nullopt;
+        return PauseInfo{"(pause flag " + path + " is unreadable)", ""};
+    }
+    auto fields = parse_kv_line(*content);
+    if (!fields || !fields->count("reason"))
+        return PauseInfo{trim(*content), ""};
+    return PauseInfo{value_of(*fields, "reason"), value_of(*fields, "ts")};
+}
+
+Status StateStore::write_last_transition(const std::string& line)
+{
+    if (auto made = make_dirs(m_dir, k_dir_mode); !made)
+        return made;
+    return write_file_atomic(m_dir + "/last", line + "\n", k_file_mode);
+}
+
+std::optional<std::string> StateStore::last_transition() const
+{
+    auto content = read_file(m_dir + "/last");
+    if (!content)
+        return std::nullopt;
+    std::string line = trim(*content);
+    if (line.empty())
+        return std::nullopt;
+    return line;
+}
+
+} // namespace pgfo::util

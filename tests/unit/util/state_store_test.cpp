@@ -1,0 +1,193 @@
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
+#include "support/test_dir.hpp"
+#include "util/files.hpp"
+#include "util/state_store.hpp"
+
+using namespace pgfo::util;
+
+namespace {
+
+mode_t mode_of(const std::string& path)
+{
+    struct stat info {};
+    REQUIRE(::stat(path.c_str(), &info) == 0);
+    return info.st_mode & 07777;
+}
+
+// Shaped like 2026-11-29T12:33:43.697Z.
+bool looks_like_timestamp(const std::string& ts)
+{
+    const std::string shape = "dddd-dd-ddTdd:dd:dd.dddZ";
+    if (ts.size() != shape.size())
+        return false;
+    for (std::size_t i = 0; i < ts.size(); ++i)
+        if (shape[i] == 'd' ? !std::isdigit(static_cast<unsigned char>(ts[i])) : ts[i] != shape[i])
+            return false;
+    return true;
+}
+
+} // namespace
+
+TEST_CASE("requests get sequence numbers that grow by one")
+{
+    pgfo::test::TestDir dir;
+    StateStore store(dir / "state");
+    CHECK_FALSE(store.latest_request());
+
+    auto first = store.record_request("BACKUP", "aaaaaa");
+    REQUIRE(first.ok());
+    CHECK(first->seq == 1);
+    CHECK(first->state == "BACKUP");
+    CHECK(first->tx == "aaaaaa");
+    CHECK(looks_like_timestamp(first->ts));
+
+    auto second = store.record_request("promote --force", "bbbbbb");
+    REQUIRE(second.ok());
+    CHECK(second->seq == 2);
+
+    auto latest = store.latest_request();
+    REQUIRE(latest);
+    CHECK(latest->seq == 2);
+    CHECK(latest->state == "promote --force");
+    CHECK(latest->tx == "bbbbbb");
+    CHECK(latest->ts == second->ts);
+
+    CHECK(mode_of(store.dir()) == 0750);
+    CHECK(mode_of(dir / "state/requested") == 0640);
+    CHECK(store.lock_path() == dir / "state/lock");
+}
+
+TEST_CASE("concurrent processes each get a distinct sequence number")
+{
+    pgfo::test::TestDir dir;
+    const std::string state_dir = dir / "state";
+    constexpr int k_processes = 20;
+    int gun[2];
+    REQUIRE(::pipe(gun) == 0);
+    std::vector<pid_t> children;
+    for (int i = 0; i < k_processes; ++i) {
+        const pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::close(gun[1]);
+            char byte;
+            [[maybe_unused]] ssize_t n = ::read(gun[0], &byte, 1);
+            StateStore store(state_dir);
+            auto recorded = store.record_request("MASTER", "tx" + std::to_string(i));
+            ::_exit(recorded.ok() && recorded->seq < 255 ? static_cast<int>(recorded->seq) : 255);
+        }
+        children.push_back(pid);
+    }
+    ::close(gun[0]);
+    ::close(gun[1]);
+
+    std::vector<int> seen;
+    for (pid_t pid : children) {
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        REQUIRE(WIFEXITED(status));
+        seen.push_back(WEXITSTATUS(status));
+    }
+    std::sort(seen.begin(), seen.end());
+    std::vector<int> expected(k_processes);
+    for (int i = 0; i < k_processes; ++i)
+        expected[static_cast<std::size_t>(i)] = i + 1;
+    CHECK(seen == expected);
+
+    auto latest = StateStore(state_dir).latest_request();
+    REQUIRE(latest);
+    CHECK(latest->seq == k_processes);
+}
+
+TEST_CASE("a garbled request file reads as no request and numbering restarts")
+{
+    pgfo::test::TestDir dir;
+    StateStore store(dir.path());
+    for (const char* garbage : {"garbage", "", "seq=abc state=MASTER", "seq=5", "seq=5 state=\"MASTER",
+                                "seq=-1 state=X", "seq=7x state=MASTER"}) {
+        dir.write("requested", garbage);
+        CHECK_FALSE(store.latest_request());
+    }
+    auto recorded = store.record_request("MASTER", "cccccc");
+    REQUIRE(recorded.ok());
+    CHECK(recorded->seq == 1);
+
+    dir.write("requested", "seq=41 state=BACKUP ts=2026-11-29T12:33:43.697Z tx=dddddd extra=ignored\n");
+    auto parsed = store.latest_request();
+    REQUIRE(parsed);
+    CHECK(parsed->seq == 41);
+    CHECK(parsed->state == "BACKUP");
+    CHECK(parsed->ts == "2026-11-29T12:33:43.697Z");
+    CHECK(store.record_request("MASTER", "eeeeee")->seq == 42);
+}
+
+TEST_CASE("pause, paused and resume round trip")
+{
+    pgfo::test::TestDir dir;
+    StateStore store(dir / "state");
+    CHECK_FALSE(store.paused());
+    CHECK(store.resume().ok());
+
+    REQUIRE(store.pause("disk swap").ok());
+    auto paused = store.paused();
+    REQUIRE(paused);
+    CHECK(paused->reason == "disk swap");
+    CHECK(looks_like_timestamp(paused->ts));
+    CHECK(mode_of(dir / "state/paused") == 0640);
+
+    const std::string awkward = "say \"hi\" = \\ \nnext line";
+    REQUIRE(store.pause(awkward).ok());
+    CHECK(store.paused()->reason == awkward);
+
+    REQUIRE(store.resume().ok());
+    CHECK_FALSE(store.paused());
+    CHECK_FALSE(path_exists(dir / "state/paused"));
+    CHECK(store.resume().ok());
+}
+
+TEST_CASE("a pause flag written by hand still pauses, its text being the reason")
+{
+    pgfo::test::TestDir dir;
+    StateStore store(dir.path());
+    dir.write("paused", "  maintenance by bob\n");
+    auto paused = store.paused();
+    REQUIRE(paused);
+    CHECK(paused->reason == "maintenance by bob");
+    CHECK(paused->ts.empty());
+
+    dir.write("paused", "");
+    REQUIRE(store.paused());
+    CHECK(store.paused()->reason.empty());
+}
+
+TEST_CASE("the last transition is kept as written")
+{
+    pgfo::test::TestDir dir;
+    StateStore store(dir / "state");
+    CHECK_FALSE(store.last_transition());
+    const std::string line = "ts=2026-11-29T12:33:43.697Z state=MASTER result=done ms=142";
+    REQUIRE(store.write_last_transition(line).ok());
+    CHECK(store.last_transition() == line);
+    REQUIRE(store.write_last_transition("state=BACKUP result=refused").ok());
+    CHECK(store.last_transition() == "state=BACKUP result=refused");
+}
+
+TEST_CASE("a state dir that cannot be created is an error naming it")
+{
+    pgfo::test::TestDir dir;
+    const std::string file = dir.write("file", "");
+    StateStore store(file + "/state");
+    auto recorded = store.record_request("MASTER", "ffffff");
+    REQUIRE_FALSE(recorded.ok());
+    CHECK(recorded.error().message.find("could not create directory " + file + "/state") == 0);
+    CHECK_FALSE(store.pause("x").ok());
+}
