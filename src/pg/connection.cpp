@@ -55,6 +55,9 @@ std::string address_of(const PGconn* conn)
     return host + ":" + port;
 }
 
+// Server notices (warnings at shutdown, ...) must not reach our stderr.
+void ignore_notice(void*, const char*) {}
+
 enum class Wait { ready, timeout, error };
 
 // Waits until FD is ready for EVENTS or DEADLINE passes.
@@ -171,7 +174,7 @@ void Connection::close()
 Result<Connection> Connection::open(const std::string& conninfo, milliseconds timeout)
 {
     const auto deadline = Clock::now() + timeout;
-    auto parsed = Conninfo::parse(conninfo);  // its errors never show the password; libpq's might
+    auto parsed = Conninfo::parse(conninfo); // its errors never show the password; libpq's might
     if (!parsed)
         return parsed.error();
     const std::string password = parsed->get("password").value_or("");
@@ -181,14 +184,13 @@ Result<Connection> Connection::open(const std::string& conninfo, milliseconds ti
     PGconn* conn = connection.m_conn;
     if (!conn)
         return make_error(ErrorKind::failed, "could not connect: out of memory");
-    PQsetNoticeProcessor(
-        conn, [](void*, const char*) {}, nullptr); // notices must not reach stderr
+    PQsetNoticeProcessor(conn, ignore_notice, nullptr);
 
     auto failed = [&] { return make_error(ErrorKind::failed, scrub(first_line(PQerrorMessage(conn)), password)); };
-    auto timed_out = [&] {
+    auto timed_out = [&](const std::string& address) {
         return make_error(
             ErrorKind::timeout,
-            scrub("could not connect to " + address_of(conn) + " within " + util::format_duration(timeout), password));
+            scrub("could not connect to " + address + " within " + util::format_duration(timeout), password));
     };
 
     if (PQstatus(conn) == CONNECTION_BAD)
@@ -200,7 +202,7 @@ Result<Connection> Connection::open(const std::string& conninfo, milliseconds ti
         short events = status == PGRES_POLLING_READING ? POLLIN : POLLOUT;
         auto waited = wait_socket(PQsocket(conn), events, deadline);
         if (waited == Wait::timeout)
-            return timed_out();
+            return timed_out(address_of(conn));
         if (waited == Wait::error)
             return make_error(ErrorKind::failed, "could not connect to " + address_of(conn) + ": poll failed");
         status = PQconnectPoll(conn);
@@ -208,16 +210,17 @@ Result<Connection> Connection::open(const std::string& conninfo, milliseconds ti
 
     if (PQsetnonblocking(conn, 1) != 0)
         return failed();
+    // The setup query closes the connection if it breaks: keep what the messages need.
+    const std::string address = address_of(conn);
     auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now());
     if (left <= milliseconds::zero())
-        return timed_out();
+        return timed_out(address);
     auto setup = connection.query("SET search_path = pg_catalog", left);
     if (!setup) {
         if (setup.error().kind == ErrorKind::timeout)
-            return timed_out();
-        return make_error(
-            ErrorKind::failed,
-            scrub("could not set up the session on " + address_of(conn) + ": " + setup.error().message, password));
+            return timed_out(address);
+        return make_error(ErrorKind::failed,
+                          scrub("could not set up the session on " + address + ": " + setup.error().message, password));
     }
     return connection;
 }
