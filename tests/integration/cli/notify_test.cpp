@@ -308,7 +308,7 @@ TEST_CASE("a step that overruns its timeout exits 4, kills its child, and the lo
     CHECK(leftovers.code == 1);
 }
 
-TEST_CASE("--dry-run prints the plan and changes nothing", "[engine]")
+TEST_CASE("dry run prints the plan and changes nothing", "[engine]")
 {
     Pair pair;
     pair.primary.stop(StopMode::immediate);

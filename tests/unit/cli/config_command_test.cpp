@@ -24,8 +24,8 @@ TEST_CASE("config check reports every problem with FILE:LINE and exits 2")
     const std::string config = write_minimal_config(dir.path(), "[failover]\nmax_lagg = \"16MB\"\nresync = \"rsync\"\n");
     auto result = run_cli({"-c", config, "config", "check"});
     CHECK(result.code == 2);
-    CHECK(result.err.find(config + ":15: unknown key \"max_lagg\" in [failover]") != std::string::npos);
-    CHECK(result.err.find(config + ":16: ") != std::string::npos);
+    CHECK(result.err.find(config + ":13: unknown key \"max_lagg\" in [failover]") != std::string::npos);
+    CHECK(result.err.find(config + ":14: failover.resync: invalid value") != std::string::npos);
     CHECK(result.err.find("pgfo: error: 2 problems in " + config) != std::string::npos);
 }
 
