@@ -22,6 +22,11 @@ struct QueryResult {
     bool empty() const { return rows.empty(); }
 };
 
+// Where a session's search_path = pg_catalog is set: by a SET after connecting, or in the
+// startup packet ("options"), which saves that round trip (needs a direct connection to
+// PostgreSQL; a pooler may refuse startup options).
+enum class SessionSetup { query, startup };
+
 // A libpq connection whose every operation is bounded by a deadline: the socket is
 // polled (non-blocking connect and query), and an overrunning query is cancelled
 // with PQcancel. Sessions pin search_path to pg_catalog. ErrorKind::timeout on overrun.
@@ -36,7 +41,8 @@ public:
 
     // ErrorKind::config for a malformed CONNINFO. Host names are resolved synchronously
     // by libpq, outside TIMEOUT: prefer addresses.
-    static Result<Connection> open(const std::string& conninfo, std::chrono::milliseconds timeout);
+    static Result<Connection> open(const std::string& conninfo, std::chrono::milliseconds timeout,
+                                   SessionSetup setup = SessionSetup::query);
 
     // Runs one statement (text protocol, $1.. parameters) within TIMEOUT. A lost connection,
     // or an overrun whose cancel fails, closes the connection (is_open() turns false).
