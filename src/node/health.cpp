@@ -30,7 +30,9 @@ HealthVerdict verdict(bool healthy, HealthRole role, std::string reason)
 HealthVerdict decide_primary(const HealthObservation& observation, const HealthSettings& settings)
 {
     const pg::ServerState& server = *observation.server;
-    HealthVerdict result = verdict(true, HealthRole::primary, fmt::format("primary on timeline {}", server.timeline));
+    HealthVerdict result = verdict(true, HealthRole::primary,
+                                   server.timeline != 0 ? fmt::format("primary on timeline {}", server.timeline)
+                                                        : std::string("primary accepting connections"));
     result.weight = k_weight_primary;
     if (observation.witness_reachable == false) {
         result.healthy = false;
@@ -78,6 +80,16 @@ HealthVerdict decide_standby(const HealthObservation& observation, const HealthS
         }
     }
     return result;
+}
+
+// Whether a primary's verdict may need no statement: the server said at startup that it is
+// not in recovery (in_hot_standby, PostgreSQL 14+) and synchronous mode is off. Unless a
+// peer turns out to be a primary (whose timeline must then be compared with ours), the
+// common case of a healthy primary costs a connection and no statement at all.
+bool may_skip_query(const pg::Connection& conn, const Config& config)
+{
+    return config.failover.synchronous == SyncMode::off &&
+           conn.parameter_status("in_hot_standby") == std::optional<std::string>("off");
 }
 
 }  // namespace
@@ -171,16 +183,21 @@ CheckOutcome run_check(const Config& config, bool dry_run)
                              [&config] { return tcp_reachable(config.failover.witness, config.timeouts.connect); });
 
     auto conn = connect_local(config);
-    if (conn.ok()) {
+    if (conn.ok() && may_skip_query(conn.value(), config)) {
+        observation.peers = peers.valid() ? peers.get() : std::vector<core::PeerObservation>{};
+        if (std::none_of(observation.peers.begin(), observation.peers.end(),
+                         [](const auto& peer) { return peer.is_primary(); }))
+            observation.server = pg::ServerState{};  // not in recovery; timeline not asked
+    }
+    if (!conn.ok()) {
+        observation.server_error = "server is not answering: " + conn.error().message;
+    } else if (!observation.server) {
         auto state = pg::inspect_server(conn.value(), config.timeouts.connect, true);
         if (state.ok())
             observation.server = std::move(state.value());
         else
             observation.server_error = state.error().message;
-    } else {
-        observation.server_error = "server is not answering: " + conn.error().message;
     }
-
     if (peers.valid())
         observation.peers = peers.get();
     if (witness.valid())

@@ -78,9 +78,10 @@ int standby_weight(pg::Lsn lag, std::uint64_t max_lag, bool streaming);
 
 std::string_view to_string(HealthRole role);
 
-// Observes (local query in parallel with peers and witness when needed), decides, and
-// applies what a healthy primary must keep current (synchronous_standby_names) and the
-// track_file weight, unless DRY_RUN. No child process and no lock: safe to run concurrently.
+// Observes (one connection to the local server and at most one statement, none for a plain
+// primary; peers and witness in parallel when needed), decides, and applies what a healthy
+// primary must keep current (synchronous_standby_names) and the track_file weight, unless
+// DRY_RUN. No child process and no lock: safe to run concurrently.
 struct CheckOutcome {
     HealthObservation observation;
     HealthVerdict verdict;

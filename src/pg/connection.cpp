@@ -338,4 +338,12 @@ int Connection::server_version() const
     return m_conn ? PQserverVersion(m_conn) : 0;
 }
 
+std::optional<std::string> Connection::parameter_status(const std::string& name) const
+{
+    const char* value = m_conn ? PQparameterStatus(m_conn, name.c_str()) : nullptr;
+    if (!value)
+        return std::nullopt;
+    return std::string(value);
+}
+
 } // namespace pgfo::pg

@@ -58,6 +58,9 @@ public:
     // "host:port" of the server this connection reached.
     std::string server_address() const;
     int server_version() const;
+    // A setting the server reported at startup (ParameterStatus), e.g. in_hot_standby
+    // (PostgreSQL 14+: "on" while in recovery); nullopt when it did not report it.
+    std::optional<std::string> parameter_status(const std::string& name) const;
 
 private:
     explicit Connection(pg_conn* conn) : m_conn(conn) {}
@@ -71,4 +74,4 @@ private:
     pg_conn* m_conn = nullptr;
 };
 
-} // namespace pgfo::pg
+}  // namespace pgfo::pg

@@ -94,13 +94,38 @@ TEST_CASE("check: a primary that accepts connections is healthy, silently", "[ch
 
     auto verbose = run_cli({"-c", node.config_path, "-v", "check"});
     CHECK(verbose.code == 0);
-    CHECK(contains(verbose.out, "healthy: primary on timeline 1\n"));
+    CHECK(contains(verbose.out, "healthy: primary accepting connections\n"));
 
     auto binary = node.run({"check"});
     CHECK(binary.code == 0);
     CHECK(binary.output.empty());
     // The verdict is logged once, when it changes.
     CHECK(node.events("check.healthy").size() == 1);
+}
+
+TEST_CASE("check: a healthy primary costs a connection and no statement, a standby one", "[check]")
+{
+    Pair pair;
+    auto statements = [](const PgCluster& cluster) {
+        const std::string log = file_text(cluster.log_file());
+        std::size_t count = 0;
+        for (auto at = log.find("pg_stat_get_wal_receiver"); at != std::string::npos;
+             at = log.find("pg_stat_get_wal_receiver", at + 1))
+            ++count;
+        return count;
+    };
+    for (const auto* cluster : {&pair.primary, &pair.standby}) {
+        cluster->append_conf("log_statement = 'all'");
+        cluster->reload();
+        cluster->wait_until("SELECT current_setting('log_statement') = 'all'");
+    }
+    REQUIRE(pair.primary_node.run({"check"}).code == 0);  // asks the standby peer once
+    CHECK(statements(pair.primary) == 0);
+    const std::size_t before = statements(pair.standby);
+    CHECK(before == 1);
+    REQUIRE(pair.standby_node.run({"check"}).code == 0);
+    CHECK(statements(pair.standby) == before + 1);
+    CHECK(statements(pair.primary) == 0);
 }
 
 TEST_CASE("check: a stopped primary is unhealthy, one line on stderr", "[check]")

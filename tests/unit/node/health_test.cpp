@@ -86,6 +86,8 @@ TEST_CASE("decide_health: every role and reason", "[health]")
          std::nullopt},
         {"server down", observed(std::nullopt), false, HealthRole::down, "connection refused", k_weight_down},
         {"lone primary", observed(primary()), true, HealthRole::primary, "primary on timeline 2", k_weight_primary},
+        {"primary whose timeline was not asked", observed(primary(0)), true, HealthRole::primary,
+         "primary accepting connections", k_weight_primary},
         {"primary, witness answers", observed(primary(), {}, true), true, HealthRole::primary, "primary",
          k_weight_primary},
         {"primary, witness unreachable", observed(primary(), {}, false), false, HealthRole::primary,
