@@ -43,7 +43,7 @@ Result<pg::Connection> connect_local(const Config& config)
     auto conninfo = pg::client_conninfo(config.postgres.conninfo, config.timeouts.connect);
     if (!conninfo.ok())
         return conninfo.error();
-    return pg::Connection::open(conninfo.value(), config.timeouts.connect);
+    return pg::Connection::open(conninfo.value(), config.timeouts.connect, pg::SessionSetup::startup);
 }
 
 Result<pg::Connection> connect_peer(const Config& config, const std::string& address)
@@ -51,7 +51,7 @@ Result<pg::Connection> connect_peer(const Config& config, const std::string& add
     auto conninfo = pg::client_conninfo(config.postgres.conninfo, config.timeouts.connect, address);
     if (!conninfo.ok())
         return conninfo.error();
-    return pg::Connection::open(conninfo.value(), config.timeouts.connect);
+    return pg::Connection::open(conninfo.value(), config.timeouts.connect, pg::SessionSetup::startup);
 }
 
 core::LocalObservation observe_local(const Config& config, runtime::Runtime& runtime)
