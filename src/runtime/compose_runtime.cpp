@@ -187,7 +187,8 @@ Result<std::vector<ComposeRuntime::Container>> ComposeRuntime::service_container
 
     std::vector<std::string> args = {
         "inspect", "-f",
-        "{{.Id}} {{.State.Running}} {{index .Config.Labels \"com.docker.compose.oneoff\"}} {{.Config.StopSignal}}"};
+        "{{.Id}} {{.State.Running}} {{index .Config.Labels \"com.docker.compose.oneoff\"}} {{index .Config "
+        "\"StopSignal\"}}"};
     args.insert(args.end(), ids.begin(), ids.end());
     auto inspected = docker(args, left(deadline));
     // A container removed between ps and inspect is simply gone; an engine that fails says nothing at all.
@@ -199,7 +200,10 @@ Result<std::vector<ComposeRuntime::Container>> ComposeRuntime::service_container
         Container container;
         std::string running;
         std::string one_off;
-        in >> container.id >> running >> one_off >> container.stop_signal;
+        in >> container.id >> running >> one_off >> std::ws;
+        std::getline(in, container.stop_signal);
+        if (container.stop_signal == "<no value>")  // an image without STOPSIGNAL
+            container.stop_signal.clear();
         if (one_off == "True")
             continue;
         container.running = running == "true";
