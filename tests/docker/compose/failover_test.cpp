@@ -133,3 +133,30 @@ TEST_CASE("compose: notify BACKUP on the old primary fences it, rewinds it in a 
     // The node's own settings and the superuser password never reach the log.
     CHECK(file_text(pair.a.pgfo_log()).find(k_compose_password) == std::string::npos);
 }
+
+TEST_CASE("compose: resync = basebackup: the old primary's data is moved aside, never deleted, and a fresh copy "
+          "made in a one-off container streams",
+          "[docker][compose]")
+{
+    ComposePair pair({"failover.resync = \"basebackup\""});
+    pair.diverge();
+
+    auto result = pair.a.pgfo({"notify", "INSTANCE", "VI_1", "BACKUP", "100"});
+    INFO(result.output);
+    INFO(file_text(pair.a.pgfo_log()));
+    REQUIRE(result.code == 0);
+
+    CHECK(in_recovery(pair.a));
+    pair.a.wait_until("SELECT status = 'streaming' FROM pg_stat_wal_receiver");
+    pair.a.wait_for_replay_of(pair.b);
+    CHECK(pair.a.scalar("SELECT count(*) FROM public.t WHERE note = 'diverged'") == "0");
+    std::vector<std::string> aside;
+    for (const auto& entry : fs::directory_iterator(pair.a.dir()))
+        if (entry.path().filename().string().rfind("data.pgfo-", 0) == 0)
+            aside.push_back(entry.path().string());
+    REQUIRE(aside.size() == 1);
+    CHECK(fs::exists(aside[0] + "/PG_VERSION"));
+    CHECK(fs::exists(aside[0] + "/global/pg_control"));
+    CHECK(log_events(pair.a, "basebackup.done").size() == 1);
+    CHECK(pair.a.one_off_containers().empty());
+}
