@@ -84,6 +84,19 @@ util::ProcessResult failed_to_start(std::string message)
     return result;
 }
 
+// v1 `run` ends stderr with the container's exit code on a line of its own: keep the tool's last words last.
+void drop_exit_code_line(util::ProcessResult& result)
+{
+    if (result.status != util::ProcessResult::Status::exited || result.code == 0)
+        return;
+    std::string& err = result.err;
+    while (!err.empty() && (err.back() == '\n' || err.back() == '\r'))
+        err.pop_back();
+    const auto start = err.rfind('\n') + 1;
+    if (err.compare(start, std::string::npos, std::to_string(result.code)) == 0)
+        err.erase(start);
+}
+
 std::string one_off_name()
 {
     std::random_device random;
@@ -367,6 +380,7 @@ util::ProcessResult ComposeRuntime::run_tool(const std::string& tool, const std:
     run.insert(run.end(), args.begin(), args.end());
 
     auto result = compose(ServerRole::standby, run, timeout, env);
+    drop_exit_code_line(result);
     if (result.status == util::ProcessResult::Status::timed_out) {
         // Killing the compose client leaves its container running: end it, so nothing writes on.
         (void)docker({"rm", "-f", name}, k_cleanup_timeout);

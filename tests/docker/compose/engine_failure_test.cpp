@@ -32,7 +32,10 @@ std::string unique_project(const std::string& base)
     return base + std::to_string(::getpid()) + "x" + std::to_string(random() % 100000);
 }
 
-bool in_recovery(const ComposeNode& node) { return node.scalar("SELECT pg_is_in_recovery()") == "t"; }
+bool in_recovery(const ComposeNode& node)
+{
+    return node.scalar("SELECT pg_is_in_recovery()") == "t";
+}
 
 bool has_event(const ComposeNode& node, const std::string& event)
 {

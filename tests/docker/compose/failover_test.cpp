@@ -160,3 +160,30 @@ TEST_CASE("compose: resync = basebackup: the old primary's data is moved aside, 
     CHECK(log_events(pair.a, "basebackup.done").size() == 1);
     CHECK(pair.a.one_off_containers().empty());
 }
+
+TEST_CASE("compose: a crashed old primary that comes back stopped is crash-recovered and rewound in one-off "
+          "containers, then streams",
+          "[docker][compose]")
+{
+    ComposePair pair;
+    pair.diverge();
+    pair.a.kill();  // the host dies again before pgfo runs: its data directory was not shut down cleanly
+    const std::string container = pair.a.container_id();
+
+    auto result = pair.a.pgfo({"notify", "INSTANCE", "VI_1", "BACKUP", "100"});
+    INFO(result.output);
+    INFO(file_text(pair.a.pgfo_log()));
+    REQUIRE(result.code == 0);
+
+    CHECK(in_recovery(pair.a));
+    pair.a.wait_for_replay_of(pair.b);
+    CHECK(pair.a.scalar("SELECT count(*) FROM public.t WHERE note = 'diverged'") == "0");
+    CHECK(log_events(pair.a, "rewind.recovered").size() == 1);
+    auto rewound = log_events(pair.a, "rewind.done");
+    REQUIRE(rewound.size() == 1);
+    CHECK(std::stoull(logfmt_value(rewound[0], "discarded_bytes")) > 0);
+    CHECK(log_events(pair.a, "fence.start").empty());
+    CHECK(pair.a.container_id() != container);
+    CHECK(pair.a.container_file() == pair.a.file(ComposeRole::standby));
+    CHECK(pair.a.one_off_containers().empty());
+}
