@@ -11,6 +11,9 @@
 #  - a data directory that holds PG_VERSION is used as it is: its standby.signal,
 #    postgresql.auto.conf and pg_hba.conf decide the role; nothing is rewritten.
 #  - postgres runs as the postgres user (uid 999) as PID 1 (exec).
+#  - PGFO_IMAGE_ROLE=primary|standby (unset: the official behaviour) emulates images whose
+#    role comes from the environment, like bitnami's: at every start "primary" deletes
+#    standby.signal and "standby" creates it.
 # Arguments: "postgres ARGS" or "-c ..." (postgres is prepended); anything else is exec'd.
 set -eu
 
@@ -75,5 +78,10 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     unset PGUSER PGDATABASE PGHOST
     echo "entrypoint: initialised $PGDATA" >&2
 fi
+
+case "${PGFO_IMAGE_ROLE:-}" in
+    primary) rm -f "$PGDATA/standby.signal" ;;
+    standby) : >"$PGDATA/standby.signal" ;;
+esac
 
 exec "$@"

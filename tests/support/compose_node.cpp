@@ -77,8 +77,8 @@ void ensure_docker()
     });
 }
 
-ComposeNode::ComposeNode(const std::string& dir, const std::string& project)
-    : m_dir(dir), m_project(project), m_port(free_port())
+ComposeNode::ComposeNode(const std::string& dir, const std::string& project, ComposeOptions options)
+    : m_dir(dir), m_project(project), m_options(std::move(options)), m_port(free_port())
 {
     std::filesystem::create_directories(m_dir + "/initdb");
     ::chmod(m_dir.c_str(), 0755);
@@ -115,9 +115,13 @@ void ComposeNode::write_compose_files() const
              << "    environment:\n"
              << "      POSTGRES_PASSWORD: \"" << k_compose_password << "\"\n"
              << "      POSTGRES_INITDB_ARGS: \"--no-sync\"\n"
-             << "      PGFO_TEST_ROLE: \"" << name << "\"\n"
+             << "      " << (m_options.role_from_env ? "PGFO_IMAGE_ROLE" : "PGFO_TEST_ROLE") << ": \"" << name
+             << "\"\n"
              << "    command: [\"postgres\", \"-c\", \"port=" << m_port
-             << "\", \"-c\", \"fsync=off\", \"-c\", \"wal_keep_size=256MB\"]\n"
+             << "\", \"-c\", \"fsync=off\", \"-c\", \"wal_keep_size=256MB\"";
+        for (const auto& setting : m_options.settings)
+            yaml << ", \"-c\", \"" << setting << "\"";
+        yaml << "]\n"
              << "    volumes:\n"
              << "      - \"" << data_dir() << ":/var/lib/postgresql/data\"\n"
              << "      - \"" << m_dir << "/initdb:/docker-entrypoint-initdb.d:ro\"\n";

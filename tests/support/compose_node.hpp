@@ -19,6 +19,13 @@ void ensure_docker();
 
 enum class ComposeRole { primary, standby };
 
+struct ComposeOptions {
+    // Each file sets PGFO_IMAGE_ROLE (primary|standby): the image then takes its role from the
+    // environment at every start, as bitnami's does (standby.signal deleted or created).
+    bool role_from_env = false;
+    std::vector<std::string> settings;  // more "name=value" server settings for the command line
+};
+
 // One host of the classic layout on the local Docker engine: DIR/primary.yaml and
 // DIR/standby.yaml define service "postgresql" (image pgfo/postgres:15, network_mode host,
 // its own port, restart: always, DIR/data bind-mounted at /var/lib/postgresql/data) of
@@ -27,7 +34,7 @@ enum class ComposeRole { primary, standby };
 // project's containers (the data stays in DIR). Harness failures throw std::runtime_error.
 class ComposeNode {
 public:
-    ComposeNode(const std::string& dir, const std::string& project);
+    ComposeNode(const std::string& dir, const std::string& project, ComposeOptions options = {});
     ComposeNode(const ComposeNode&) = delete;
     ComposeNode& operator=(const ComposeNode&) = delete;
     ~ComposeNode();
@@ -84,6 +91,7 @@ private:
 
     std::string m_dir;
     std::string m_project;
+    ComposeOptions m_options;
     int m_port = 0;
 };
 
