@@ -15,6 +15,11 @@ TEST_CASE("config check on a clean config prints ok and exits 0")
     INFO(result.err);
     CHECK(result.code == 0);
     CHECK(result.out == config + ": ok\n");
+    // --connect reports the servers (here: nothing listens on the default local port) without failing.
+    auto connected = run_cli({"-c", config, "config", "check", "--connect"});
+    CHECK(connected.code == 0);
+    CHECK(connected.out.find("local 127.0.0.1:5432: ") == 0);
+    CHECK(connected.out.find(config + ": ok\n") != std::string::npos);
     CHECK(run_cli({"-q", "-c", config, "config", "check"}).out.empty());
 }
 
