@@ -1,8 +1,11 @@
 #include "compose_node.hpp"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -66,6 +69,34 @@ std::string quote(const std::string& value)
     return "\"" + value + "\"";
 }
 
+// Containers of test projects ("<name><pid>x<n>") whose process is gone: a run killed before its
+// destructors ran. Removing them keeps ports and disk free for the next runs.
+void remove_orphaned_projects()
+{
+    const std::string docker = docker_binary();
+    auto listed =
+        run_as("", {docker, "ps", "-a", "--format", "{{.ID}} {{.Label \"com.docker.compose.project\"}}"}, 60s);
+    std::vector<std::string> argv = {docker, "rm", "-f"};
+    for (const auto& line : lines_of(listed.output)) {
+        std::istringstream in(line);
+        std::string id;
+        std::string project;
+        in >> id >> project;
+        const auto digits = project.find_first_of("0123456789");
+        const auto x = project.find('x', digits);
+        if (!is_container_id(id) || digits == std::string::npos || x == std::string::npos)
+            continue;
+        const std::string prefix = project.substr(0, digits);
+        if (prefix != "pgfoa" && prefix != "pgfob" && prefix != "benchpa" && prefix != "benchpb")
+            continue;
+        const int pid = std::atoi(project.substr(digits, x - digits).c_str());
+        if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH)
+            argv.push_back(id);
+    }
+    if (argv.size() > 3)
+        (void)run_as("", argv, 120s);
+}
+
 }  // namespace
 
 void ensure_docker()
@@ -74,6 +105,7 @@ void ensure_docker()
     std::call_once(once, [] {
         for (const char* script : {"/scripts/docker-up", "/scripts/build-pg-image"})
             run_checked("", {std::string(PGFO_SOURCE_DIR) + script}, 600s);
+        remove_orphaned_projects();
     });
 }
 
@@ -115,8 +147,7 @@ void ComposeNode::write_compose_files() const
              << "    environment:\n"
              << "      POSTGRES_PASSWORD: \"" << k_compose_password << "\"\n"
              << "      POSTGRES_INITDB_ARGS: \"--no-sync\"\n"
-             << "      " << (m_options.role_from_env ? "PGFO_IMAGE_ROLE" : "PGFO_TEST_ROLE") << ": \"" << name
-             << "\"\n"
+             << "      " << (m_options.role_from_env ? "PGFO_IMAGE_ROLE" : "PGFO_TEST_ROLE") << ": \"" << name << "\"\n"
              << "    command: [\"postgres\", \"-c\", \"port=" << m_port
              << "\", \"-c\", \"fsync=off\", \"-c\", \"wal_keep_size=256MB\"";
         for (const auto& setting : m_options.settings)
