@@ -146,7 +146,7 @@ TEST_CASE("log --level offers the log levels")
     CHECK(complete({"pgfo", "log", "-n", ""}).empty());
 }
 
-TEST_CASE("-c and --config complete file names")
+TEST_CASE("file names are completed after -c and --config")
 {
     TestDir dir;
     dir.write("pgfo.conf", "");
