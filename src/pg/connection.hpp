@@ -34,9 +34,12 @@ public:
     Connection& operator=(Connection&& other) noexcept;
     ~Connection();
 
+    // ErrorKind::config for a malformed CONNINFO. Host names are resolved synchronously
+    // by libpq, outside TIMEOUT: prefer addresses.
     static Result<Connection> open(const std::string& conninfo, std::chrono::milliseconds timeout);
 
-    // Runs one statement (text protocol, $1.. parameters) within TIMEOUT.
+    // Runs one statement (text protocol, $1.. parameters) within TIMEOUT. A lost connection,
+    // or an overrun whose cancel fails, closes the connection (is_open() turns false).
     Result<QueryResult> query(const std::string& sql, const std::vector<std::string>& params,
                               std::chrono::milliseconds timeout);
     Result<QueryResult> query(const std::string& sql, std::chrono::milliseconds timeout)
@@ -45,13 +48,21 @@ public:
     }
 
     bool is_open() const { return m_conn != nullptr; }
+    void close();
     // "host:port" of the server this connection reached.
     std::string server_address() const;
     int server_version() const;
 
 private:
     explicit Connection(pg_conn* conn) : m_conn(conn) {}
+    // Closes the connection and returns libpq's reason.
+    Error broken();
+    // Cancels the running query (closing the connection if that fails) after TIMEOUT overran.
+    Error cancel_after(std::chrono::milliseconds timeout);
+    // Reads and discards results until the connection is idle; false on overrun or breakage.
+    bool drain(Clock::time_point deadline);
+
     pg_conn* m_conn = nullptr;
 };
 
-}  // namespace pgfo::pg
+} // namespace pgfo::pg

@@ -283,7 +283,10 @@ TEST_CASE("bad notify arguments exit 2 and change nothing", "[engine]")
         INFO(result.output);
         CHECK(result.code == 2);
         CHECK(result.output.rfind("pgfo: error: ", 0) == 0);
-        CHECK(std::count(result.output.begin(), result.output.end(), '\n') == 1);
+        std::string text = result.output;
+        while (!text.empty() && text.back() == '\n')
+            text.pop_back();
+        CHECK(text.find('\n') == std::string::npos);
     }
     CHECK(pair.primary.postmaster_pid() == pid);
     CHECK_FALSE(in_recovery(pair.primary));
@@ -308,7 +311,7 @@ TEST_CASE("a step that overruns its timeout exits 4, kills its child, and the lo
     CHECK(leftovers.code == 1);
 }
 
-TEST_CASE("--dry-run prints the plan and changes nothing", "[engine]")
+TEST_CASE("dry run prints the plan and changes nothing", "[engine]")
 {
     Pair pair;
     pair.primary.stop(StopMode::immediate);
