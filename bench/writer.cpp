@@ -95,8 +95,9 @@ private:
         }
         m_conn = std::move(opened.value());
         ++m_connects;
+        if (m_connects == 1 || !m_last_error.empty())
+            event("connected to " + m_conn.server_address());
         m_last_error.clear();
-        event("connected to " + m_conn.server_address());
         return true;
     }
 
@@ -127,12 +128,16 @@ private:
                 event(fmt::format("writing again: id {} acknowledged after {} failed attempt(s)", id,
                                   m_failed_since_ack));
             m_failed_since_ack = 0;
+            m_last_insert_error.clear();
             ++m_acked;
             return;
         }
         ++m_failed;
         ++m_failed_since_ack;
-        event(fmt::format("insert of id {} failed: {}", id, inserted.error().message));
+        // The same failure again and again (read-only while the VIP is on a standby) is said once.
+        if (inserted.error().message != m_last_insert_error)
+            event(fmt::format("insert of id {} failed: {}", id, inserted.error().message));
+        m_last_insert_error = inserted.error().message;
         m_conn = pgfo::pg::Connection();
     }
 
@@ -144,6 +149,7 @@ private:
     long long m_failed_since_ack = 0;
     long long m_connects = 0;
     std::string m_last_error;
+    std::string m_last_insert_error;
 };
 
 Millis duration_option(const std::string& text, const char* name)
