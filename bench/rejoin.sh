@@ -5,12 +5,14 @@
 #
 #   bench/rejoin.sh [--sizes "1 4 8"] [--links "loopback 1gbit"] [--methods "rewind basebackup rsync"]
 #                   [--runs N] [--large-runs N] [--rows N] [--profile default|keep|keep-norecycle|lean]
-#                   [--set 'guc = value']... [--dir DIR]
+#                   [--set 'guc = value']... [--fill-wal-mb N] [--dir DIR]
 #
 # --sizes       database sizes in GB (pgbench_accounts and its index, ~15 MB per scale unit)
 # --runs        rejoins per method for sizes below 8 GB (default 3); --large-runs for 8 GB+ (default 3)
 # --rows        rows of pgbench_accounts updated on each side after the fork (default 100000, ~12 MB)
 # --profile     WAL settings of both servers (see profile_settings below); --set adds more lines
+# --fill-wal-mb WAL written (as segment switches) after the build, so pg_wal on both nodes holds
+#               what a long-running pair holds: retained and recycled segments (default 2048)
 #
 # Each rejoin is one failover cycle on a pair built once per size: CHECKPOINT on the primary P,
 # promote the standby S (P keeps running: a split brain), update --rows rows on each side, then
@@ -27,6 +29,7 @@ methods="rewind basebackup rsync"
 runs=3
 large_runs=3
 rows=100000
+fill_wal_mb=2048
 profile=default
 extra_settings=()
 base_dir="${TMPDIR:-/tmp}/pgfb"
@@ -38,6 +41,7 @@ while (($#)); do
     --runs) runs=$2; shift 2 ;;
     --large-runs) large_runs=$2; shift 2 ;;
     --rows) rows=$2; shift 2 ;;
+    --fill-wal-mb) fill_wal_mb=$2; shift 2 ;;
     --profile) profile=$2; shift 2 ;;
     --set) extra_settings+=("$2"); shift 2 ;;
     --dir) base_dir=$2; shift 2 ;;
@@ -234,6 +238,7 @@ cleanup() {
   link_down
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # --- building one size ----------------------------------------------------------------------
 build_pair() {
@@ -283,6 +288,24 @@ EOF
   log "size ${gb} GB: built, database $((db_bytes / 1048576)) MB"
 }
 
+# Steady state: write MB of WAL through segment switches on the primary, then checkpoint both,
+# so each pg_wal holds what a pair that has run for a while holds.
+fill_wal() {
+  local mb=$1 standby
+  standby=$(other "$primary")
+  ((mb > 0)) || return 0
+  psql_on "$primary" "CREATE TABLE IF NOT EXISTS wal_filler (x int)" >/dev/null
+  # In chunks the standby keeps up with: without retention the primary removes what it has not streamed.
+  for ((done = 0; done < mb; done += 256)); do
+    psql_on "$primary" "DO \$\$ BEGIN FOR i IN 1..16 LOOP INSERT INTO wal_filler VALUES (i); PERFORM pg_switch_wal(); END LOOP; END \$\$" >/dev/null
+    wait_replayed "$standby" "$(psql_on "$primary" "SELECT pg_current_wal_lsn()")"
+  done
+  psql_on "$primary" "CHECKPOINT" >/dev/null
+  wait_replayed "$standby" "$(psql_on "$primary" "SELECT pg_current_wal_lsn()")"
+  psql_on "$standby" "CHECKPOINT" >/dev/null
+  log "filled $mb MB of WAL: pg_wal $(du -sm "$(data_of "$primary")/pg_wal" | cut -f1) MB on the primary, $(du -sm "$(data_of "$standby")/pg_wal" | cut -f1) MB on the standby"
+}
+
 # Moves the running pair into the namespaces of LINK.
 enter_link() {
   for node in a b; do pg_stop "$node"; done
@@ -329,7 +352,7 @@ cycle() {
   local log_file=$base_dir/$old/pgfo.log
   local log_from=0
   [[ -f $log_file ]] && log_from=$(wc -l <"$log_file")
-  local rx0 t0 t1 rx1 detail
+  local rx0 t0 t1 rx1 detail rx_failed=""
   rx0=$(link_rx_bytes)
   t0=$EPOCHREALTIME
   case "$method" in
@@ -355,10 +378,20 @@ cycle() {
       pg_stop "$old" fast
       psql_on "$new" "CHECKPOINT" >/dev/null
       local t_stop=$EPOCHREALTIME
-      as_pg "$old" "$pg_bin/pg_rewind" --target-pgdata="$(data_of "$old")" --progress --debug \
+      local t_rewind
+      if ! as_pg "$old" "$pg_bin/pg_rewind" --target-pgdata="$(data_of "$old")" --progress --debug \
         --source-server="host=${addr[$new]} port=${port[$new]} user=postgres dbname=postgres" \
-        >"$base_dir/last-pg_rewind.log" 2>&1 || die "pg_rewind failed; see $base_dir/last-pg_rewind.log"
-      local t_rewind=$EPOCHREALTIME
+        >"$base_dir/last-pg_rewind.log" 2>&1; then
+        # Recorded as failed; the node is then copied afresh (untimed) so the cycles go on.
+        t_rewind=$EPOCHREALTIME
+        rx_failed=$(link_rx_bytes)
+        method="pg_rewind(failed)"
+        rm -rf "$(data_of "$old")"
+        as_pg "$old" "$pg_bin/pg_basebackup" -D "$(data_of "$old")" -X stream -c fast -N \
+          -d "host=${addr[$new]} port=${port[$new]} user=replicator"
+      else
+        t_rewind=$EPOCHREALTIME
+      fi
       touch "$(data_of "$old")/standby.signal"
       chown postgres: "$(data_of "$old")/standby.signal"
       set_upstream "$old"
@@ -367,7 +400,8 @@ cycle() {
       t1=$EPOCHREALTIME
       detail=$(awk -v a="$ts" -v b="$t_stop" -v c="$t_rewind" -v d="$t1" \
         'BEGIN { printf "stop=%dms pg_rewind=%dms start=%dms", (b-a)*1000, (c-b)*1000, (d-c)*1000 }')
-      detail+=" $(grep -o 'need to copy .*' "$base_dir/last-pg_rewind.log" | tr ' ' '_')"
+      detail+=" $(grep -o 'need to copy .*\|error: .*' "$base_dir/last-pg_rewind.log" | head -1 | tr ' ' '_')"
+      [[ $method == pg_rewind ]] || t1=$t_rewind
       ;;
     rsync)
       local ts=$EPOCHREALTIME
@@ -386,7 +420,8 @@ cycle() {
         'BEGIN { printf "stop=%dms rsync=%dms start=%dms", (b-a)*1000, (c-b)*1000, (d-c)*1000 }')
       ;;
   esac
-  rx1=$(link_rx_bytes)
+  rx1=${rx_failed:-$(link_rx_bytes)}
+  rx_failed=""
   [[ $(psql_on "$old" "SELECT status FROM pg_stat_wal_receiver") == streaming ]] || die "node $old is not streaming"
   rm -rf "$base_dir/$old"/data.pgfo-*
   local secs
@@ -405,9 +440,9 @@ report() {
   echo "rejoin: stop -> streaming again ($(nproc) cpus, $(awk '/MemTotal/ { printf "%.0f GB", $2/1048576 }' /proc/meminfo), $("$pg_bin/postgres" --version))"
   echo "changed rows per side: $rows; WAL profile: $profile ${extra_settings[*]:-}"
   echo
-  printf '| %-8s | %6s | %-10s | %4s | %8s | %8s | %8s | %8s | %9s | %11s |\n' link "db MB" method runs "median s" "min s" \
+  printf '| %-8s | %6s | %-17s | %4s | %8s | %8s | %8s | %8s | %9s | %11s |\n' link "db MB" method runs "median s" "min s" \
     "max s" "link MB" "src wal MB" "vs basebkp"
-  echo "|----------|--------|------------|------|----------|----------|----------|----------|-----------|-------------|"
+  echo "|----------|--------|-------------------|------|----------|----------|----------|----------|-----------|-------------|"
   sort -t$'\t' -k1,1 -k2,2n -k3,3 -k4,4n "$file" | awk -F'\t' '
     function flush() {
       if (n == 0) return
@@ -429,7 +464,7 @@ report() {
         split(line[i], f, "\t")
         base = median[keys[i], "basebackup"]
         ratio = (base > 0 && f[5] > 0) ? sprintf("%.1fx", base / f[5]) : "-"
-        printf "| %-8s | %6s | %-10s | %4d | %8.2f | %8.2f | %8.2f | %8s | %9s | %11s |\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], ratio
+        printf "| %-8s | %6s | %-17s | %4d | %8.2f | %8.2f | %8.2f | %8s | %9s | %11s |\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], ratio
       }
     }'
 }
@@ -449,6 +484,7 @@ for gb in $sizes; do
   build_pair "$gb"
   n=$runs
   awk -v g="$gb" 'BEGIN { exit !(g >= 8) }' && n=$large_runs
+  fill_wal "$fill_wal_mb"
   for link in $links; do
     enter_link "$link"
     read -r -a method_list <<<"$methods"
