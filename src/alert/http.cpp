@@ -1,11 +1,10 @@
 #include "alert/http.hpp"
 
-#include <curl/curl.h>
+#include "alert/curl_api.hpp"
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 
 #include "alert/utf8.hpp"
 
@@ -14,8 +13,6 @@ namespace {
 
 constexpr std::size_t k_max_body = 64 * 1024;
 constexpr std::size_t k_max_snippet = 200;
-
-std::once_flag g_curl_init;
 
 struct Collected {
     std::string body;
@@ -76,24 +73,27 @@ long as_curl_ms(util::Millis duration)
 }
 
 struct CurlDeleter {
-    void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-    void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+    const CurlApi* api;
+    void operator()(CURL* handle) const { api->easy_cleanup(handle); }
+    void operator()(curl_slist* list) const { api->slist_free_all(list); }
 };
 
 } // namespace
 
 Result<HttpResponse> post_json(const HttpRequest& request)
 {
-    std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-
     const std::string display_url = request.display_url.empty() ? redact_url(request.url) : request.display_url;
-    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    auto loaded = curl_api();
+    if (!loaded.ok())
+        return make_error(ErrorKind::failed, "request to " + display_url + " failed: " + loaded.error().message);
+    const CurlApi* api = loaded.value();
+    std::unique_ptr<CURL, CurlDeleter> curl(api->easy_init(), CurlDeleter{api});
     if (!curl)
         return make_error(ErrorKind::failed, "request to " + display_url + " failed: curl_easy_init failed");
 
-    std::unique_ptr<curl_slist, CurlDeleter> headers;
-    auto add_header = [&headers](const std::string& header) {
-        curl_slist* list = curl_slist_append(headers.get(), header.c_str());
+    std::unique_ptr<curl_slist, CurlDeleter> headers(nullptr, CurlDeleter{api});
+    auto add_header = [&headers, api](const std::string& header) {
+        curl_slist* list = api->slist_append(headers.get(), header.c_str());
         if (list) {
             (void)headers.release();
             headers.reset(list);
@@ -108,37 +108,37 @@ Result<HttpResponse> post_json(const HttpRequest& request)
     char error_buffer[CURL_ERROR_SIZE] = {};
     const std::string user_agent = std::string("pgfo/") + PGFO_VERSION;
     CURL* handle = curl.get();
-    curl_easy_setopt(handle, CURLOPT_VERBOSE, 0L);
-    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(handle, CURLOPT_POST, 1L);
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(handle, CURLOPT_USERAGENT, user_agent.c_str());
-    curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, as_curl_ms(request.timeout));
-    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, as_curl_ms(std::min(request.connect_timeout, request.timeout)));
-    curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
-    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, collect_body);
-    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &collected);
-    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, collect_header);
-    curl_easy_setopt(handle, CURLOPT_HEADERDATA, &collected);
+    api->easy_setopt(handle, CURLOPT_VERBOSE, 0L);
+    api->easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+    api->easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+    api->easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    api->easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+    api->easy_setopt(handle, CURLOPT_POST, 1L);
+    api->easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
+    api->easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    api->easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
+    api->easy_setopt(handle, CURLOPT_USERAGENT, user_agent.c_str());
+    api->easy_setopt(handle, CURLOPT_TIMEOUT_MS, as_curl_ms(request.timeout));
+    api->easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, as_curl_ms(std::min(request.connect_timeout, request.timeout)));
+    api->easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
+    api->easy_setopt(handle, CURLOPT_WRITEFUNCTION, collect_body);
+    api->easy_setopt(handle, CURLOPT_WRITEDATA, &collected);
+    api->easy_setopt(handle, CURLOPT_HEADERFUNCTION, collect_header);
+    api->easy_setopt(handle, CURLOPT_HEADERDATA, &collected);
 
-    const CURLcode code = curl_easy_perform(handle);
+    const CURLcode code = api->easy_perform(handle);
     if (code == CURLE_OPERATION_TIMEDOUT)
         return make_error(ErrorKind::timeout, scrub(fmt::format("no answer from {} within {}", display_url,
                                                                 util::format_duration(request.timeout)),
                                                     request, display_url));
     if (code != CURLE_OK) {
-        const std::string why = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+        const std::string why = error_buffer[0] ? error_buffer : api->easy_strerror(code);
         return make_error(ErrorKind::failed,
                           scrub("request to " + display_url + " failed: " + why, request, display_url));
     }
 
     HttpResponse response;
-    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
+    api->easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
     response.reason = reason_phrase(collected.status_line);
     response.body = std::move(collected.body);
     return response;

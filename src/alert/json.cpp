@@ -1,6 +1,7 @@
 #include "alert/json.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -346,6 +347,25 @@ Object& Object::add_null(std::string_view key)
 Object& Object::add_object(std::string_view key, const Object& value)
 {
     return add_raw(key, value.str());
+}
+
+Object& Object::add_double(std::string_view key, double value)
+{
+    if (!std::isfinite(value))
+        return add_null(key);
+    return add_raw(key, fmt::format("{}", value));
+}
+
+Object& Object::add_object_array(std::string_view key, const std::vector<Object>& values)
+{
+    std::string array = "[";
+    for (const auto& value : values) {
+        if (array.size() > 1)
+            array += ',';
+        array += value.str();
+    }
+    array += ']';
+    return add_raw(key, array);
 }
 
 Object& Object::add_string_array(std::string_view key, const std::vector<std::string>& values)

@@ -22,6 +22,9 @@ public:
     Object& add_null(std::string_view key);
     Object& add_string_array(std::string_view key, const std::vector<std::string>& values);
     Object& add_object(std::string_view key, const Object& value);
+    // A finite number in its shortest round-trip form; NaN and infinities become null.
+    Object& add_double(std::string_view key, double value);
+    Object& add_object_array(std::string_view key, const std::vector<Object>& values);
 
     std::string str() const { return "{" + m_members + "}"; }
 

@@ -9,6 +9,7 @@
 
 #include "node/data_dir.hpp"
 #include "node/observe.hpp"
+#include "node/sync_standbys.hpp"
 #include "pg/conninfo.hpp"
 #include "pg/server_state.hpp"
 #include "util/files.hpp"
@@ -185,28 +186,19 @@ Result<core::StepReport> LiveNode::configure_sync()
     auto conn = connect_local(m_config);
     if (!conn.ok())
         return conn.error();
-    auto streaming = conn->query("SELECT count(*) AS n FROM pg_catalog.pg_stat_replication WHERE state = 'streaming'",
-                                 m_config.timeouts.connect);
-    if (!streaming.ok())
-        return streaming.error();
-    const int standbys = std::stoi(streaming->get(0, "n").value_or("0"));
-    const bool want_sync = m_config.failover.synchronous == SyncMode::strict || standbys > 0;
-    const std::string wanted = want_sync ? "*" : "";
-    auto current = conn->query("SELECT pg_catalog.current_setting('synchronous_standby_names') AS v",
-                               m_config.timeouts.connect);
-    if (!current.ok())
-        return current.error();
-    if (current->get(0, "v").value_or("") == wanted)
-        return report(fmt::format("synchronous_standby_names already '{}'", wanted));
-    auto altered = conn->query("ALTER SYSTEM SET synchronous_standby_names = '" + wanted + "'",
-                               m_config.timeouts.connect);
-    if (!altered.ok())
-        return altered.error();
-    auto reloaded = conn->query("SELECT pg_catalog.pg_reload_conf()", m_config.timeouts.connect);
-    if (!reloaded.ok())
-        return reloaded.error();
-    return report(fmt::format("synchronous_standby_names set to '{}' ({} standby streaming)", wanted, standbys),
-                  {{"sync_standbys", wanted}});
+    auto state = pg::inspect_server(conn.value(), m_config.timeouts.connect, true);
+    if (!state.ok())
+        return state.error();
+    const int standbys = state->streaming_standbys;
+    const auto wanted = wanted_sync_standby_names(m_config.failover.synchronous, standbys);
+    if (!wanted)
+        return report("synchronous mode is off: synchronous_standby_names left alone");
+    if (state->synchronous_standby_names == *wanted)
+        return report(fmt::format("synchronous_standby_names already '{}'", *wanted));
+    if (auto set = set_sync_standby_names(conn.value(), *wanted, m_config.timeouts.connect); !set.ok())
+        return set.error();
+    return report(fmt::format("synchronous_standby_names set to '{}' ({} standby streaming)", *wanted, standbys),
+                  {{"sync_standbys", *wanted}});
 }
 
 Result<core::StepReport> LiveNode::stop(bool fence)
@@ -241,8 +233,14 @@ Result<core::StepReport> LiveNode::rewind(const std::string& target)
     if (cluster_state != "shut down" && cluster_state != "shut down in recovery") {
         // A crashed server: finish crash recovery in single-user mode (as pg_rewind would), so the
         // control file shows where this node's WAL really ends: what the rewind will discard.
-        auto recovered = m_runtime.run_tool("postgres", {"--single", "-F", "-D", data_dir, "template1"},
-                                            {{"LC_ALL", "C"}}, m_config.timeouts.start);
+        // wal_keep_size: the end-of-recovery checkpoint must not recycle the WAL pg_rewind reads next
+        // (settings given on a container's command line do not reach this run).
+        std::vector<std::string> single = {"--single", "-F", "-D", data_dir, "-c", "wal_keep_size=1TB"};
+        // Images that keep postgresql.conf elsewhere (bitnami) leave none in the data directory.
+        if (!util::path_exists(data_dir + "/postgresql.conf"))
+            single.insert(single.end(), {"-c", "config_file=/dev/null"});
+        single.emplace_back("template1");
+        auto recovered = m_runtime.run_tool("postgres", single, {{"LC_ALL", "C"}}, m_config.timeouts.start);
         if (!recovered.succeeded())
             return runtime::process_error("crash recovery (postgres --single) of " + data_dir, recovered);
         control = m_runtime.run_tool("pg_controldata", {"-D", data_dir}, {{"LC_ALL", "C"}},

@@ -25,6 +25,7 @@ using Deadline = Clock::time_point;
 // take to answer the cancelled query, before the connection is given up.
 constexpr milliseconds k_cancel_grace{1000};
 constexpr milliseconds k_drain_grace{1000};
+constexpr const char* k_search_path_option = "-c search_path=pg_catalog";
 
 std::string first_line(const char* text)
 {
@@ -171,15 +172,19 @@ void Connection::close()
     m_conn = nullptr;
 }
 
-Result<Connection> Connection::open(const std::string& conninfo, milliseconds timeout)
+Result<Connection> Connection::open(const std::string& conninfo, milliseconds timeout, SessionSetup setup)
 {
     const auto deadline = Clock::now() + timeout;
     auto parsed = Conninfo::parse(conninfo); // its errors never show the password; libpq's might
     if (!parsed)
         return parsed.error();
     const std::string password = parsed->get("password").value_or("");
-    const char* keywords[] = {"dbname", "fallback_application_name", nullptr};
-    const char* values[] = {conninfo.c_str(), "pgfo", nullptr};
+    std::string options = parsed->get("options").value_or("");
+    options += std::string(options.empty() ? "" : " ") + k_search_path_option;
+    // Keywords after dbname override what its expansion set.
+    const char* keywords[] = {"dbname", "fallback_application_name",
+                              setup == SessionSetup::startup ? "options" : nullptr, nullptr};
+    const char* values[] = {conninfo.c_str(), "pgfo", options.c_str(), nullptr};
     Connection connection(PQconnectStartParams(keywords, values, 1));
     PGconn* conn = connection.m_conn;
     if (!conn)
@@ -212,15 +217,17 @@ Result<Connection> Connection::open(const std::string& conninfo, milliseconds ti
         return failed();
     // The setup query closes the connection if it breaks: keep what the messages need.
     const std::string address = address_of(conn);
+    if (setup == SessionSetup::startup)
+        return connection;
     auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now());
     if (left <= milliseconds::zero())
         return timed_out(address);
-    auto setup = connection.query("SET search_path = pg_catalog", left);
-    if (!setup) {
-        if (setup.error().kind == ErrorKind::timeout)
+    auto set = connection.query("SET search_path = pg_catalog", left);
+    if (!set) {
+        if (set.error().kind == ErrorKind::timeout)
             return timed_out(address);
         return make_error(ErrorKind::failed,
-                          scrub("could not set up the session on " + address + ": " + setup.error().message, password));
+                          scrub("could not set up the session on " + address + ": " + set.error().message, password));
     }
     return connection;
 }
@@ -329,6 +336,14 @@ std::string Connection::server_address() const
 int Connection::server_version() const
 {
     return m_conn ? PQserverVersion(m_conn) : 0;
+}
+
+std::optional<std::string> Connection::parameter_status(const std::string& name) const
+{
+    const char* value = m_conn ? PQparameterStatus(m_conn, name.c_str()) : nullptr;
+    if (!value)
+        return std::nullopt;
+    return std::string(value);
 }
 
 } // namespace pgfo::pg

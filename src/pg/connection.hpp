@@ -22,6 +22,11 @@ struct QueryResult {
     bool empty() const { return rows.empty(); }
 };
 
+// Where a session's search_path = pg_catalog is set: by a SET after connecting, or in the
+// startup packet ("options"), which saves that round trip (needs a direct connection to
+// PostgreSQL; a pooler may refuse startup options).
+enum class SessionSetup { query, startup };
+
 // A libpq connection whose every operation is bounded by a deadline: the socket is
 // polled (non-blocking connect and query), and an overrunning query is cancelled
 // with PQcancel. Sessions pin search_path to pg_catalog. ErrorKind::timeout on overrun.
@@ -36,7 +41,8 @@ public:
 
     // ErrorKind::config for a malformed CONNINFO. Host names are resolved synchronously
     // by libpq, outside TIMEOUT: prefer addresses.
-    static Result<Connection> open(const std::string& conninfo, std::chrono::milliseconds timeout);
+    static Result<Connection> open(const std::string& conninfo, std::chrono::milliseconds timeout,
+                                   SessionSetup setup = SessionSetup::query);
 
     // Runs one statement (text protocol, $1.. parameters) within TIMEOUT. A lost connection,
     // or an overrun whose cancel fails, closes the connection (is_open() turns false).
@@ -52,6 +58,9 @@ public:
     // "host:port" of the server this connection reached.
     std::string server_address() const;
     int server_version() const;
+    // A setting the server reported at startup (ParameterStatus), e.g. in_hot_standby
+    // (PostgreSQL 14+: "on" while in recovery); nullopt when it did not report it.
+    std::optional<std::string> parameter_status(const std::string& name) const;
 
 private:
     explicit Connection(pg_conn* conn) : m_conn(conn) {}
@@ -65,4 +74,4 @@ private:
     pg_conn* m_conn = nullptr;
 };
 
-} // namespace pgfo::pg
+}  // namespace pgfo::pg

@@ -30,13 +30,15 @@ struct ServerState {
     Lsn current_lsn = 0;         // primary: pg_current_wal_lsn; standby: replay position
     Lsn receive_lsn = 0;         // standby: last WAL received (flushed) from upstream
     Lsn replay_lsn = 0;          // standby: last WAL replayed
-    std::optional<double> replay_lag_seconds;  // standby: now() - pg_last_xact_replay_timestamp()
+    std::optional<double> replay_lag_seconds;  // standby, full inspection: now() - pg_last_xact_replay_timestamp()
     bool wal_receiver_streaming = false;
     std::string wal_receiver_status;  // pg_stat_wal_receiver.status, empty when none
     std::string upstream_host;        // from the WAL receiver's conninfo
     int upstream_port = 0;
     std::uint32_t received_timeline = 0;
     bool replay_paused = false;
+    Lsn latest_end_lsn = 0;      // standby: upstream's WAL end as last reported to the WAL receiver
+    int streaming_standbys = 0;  // primary: pg_stat_replication rows in state streaming
     std::string synchronous_standby_names;
     std::vector<ReplicationClient> clients;  // pg_stat_replication (primary or cascading standby)
     int server_version = 0;
@@ -44,8 +46,9 @@ struct ServerState {
 };
 
 // Inspects the server behind CONN within TIMEOUT. With brief, a single light query
-// that fills in_recovery, timeline, LSNs and WAL receiver (for check); otherwise also
-// replication clients and settings (for status and the engine).
+// that fills in_recovery, timeline, LSNs, WAL receiver, streaming_standbys and
+// synchronous_standby_names (for check); otherwise also replication clients and
+// settings (for status and the engine).
 Result<ServerState> inspect_server(Connection& conn, std::chrono::milliseconds timeout, bool brief = false);
 
 }  // namespace pgfo::pg

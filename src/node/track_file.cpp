@@ -1,0 +1,37 @@
+#include "node/track_file.hpp"
+
+#include <charconv>
+#include <string_view>
+
+#include "util/files.hpp"
+
+namespace pgfo::node {
+
+Result<bool> update_track_file(const std::string& path, int weight)
+{
+    if (read_track_file(path) == weight)
+        return false;
+    const auto slash = path.find_last_of('/');
+    if (slash != std::string::npos && slash > 0)
+        (void)util::make_dirs(path.substr(0, slash), 0755);
+    if (auto written = util::write_file_atomic(path, std::to_string(weight) + "\n", 0644); !written.ok())
+        return make_error(ErrorKind::failed, "could not write track_file: " + written.error().message);
+    return true;
+}
+
+std::optional<int> read_track_file(const std::string& path)
+{
+    auto content = util::read_file(path);
+    if (!content.ok())
+        return std::nullopt;
+    std::string_view text = content.value();
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r'))
+        text.remove_suffix(1);
+    int value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+        return std::nullopt;
+    return value;
+}
+
+}  // namespace pgfo::node
