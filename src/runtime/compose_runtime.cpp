@@ -110,7 +110,8 @@ ComposeRuntime::ComposeRuntime(const Config& config) : m_config(config)
     auto compose = resolve_command(config.compose.command, "compose.command");
     if (!compose.ok())
         throw Failure(compose.error());
-    m_compose = std::move(compose.value());
+    m_compose = std::move(compose->argv);
+    m_env = std::move(compose->env);
     if (m_compose.front().size() >= 7 && m_compose.front().ends_with("/docker")) {
         m_docker = m_compose.front();
     } else if (auto docker = resolve_program("docker")) {
@@ -146,7 +147,9 @@ util::ProcessResult ComposeRuntime::compose(ServerRole role, const std::vector<s
 {
     util::Command command;
     command.argv = compose_argv(role, args);
-    command.env = env;
+    command.env = m_env;
+    for (const auto& [key, value] : env)
+        command.env[key] = value;
     if (!std::getenv("PATH"))
         command.env["PATH"] = k_default_path;
     command.cwd = "/";
@@ -160,6 +163,7 @@ util::ProcessResult ComposeRuntime::docker(const std::vector<std::string>& args,
     util::Command command;
     command.argv = {m_docker};
     command.argv.insert(command.argv.end(), args.begin(), args.end());
+    command.env = m_env;
     if (!std::getenv("PATH"))
         command.env["PATH"] = k_default_path;
     command.cwd = "/";

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,9 @@ namespace pgfo::runtime {
 // The service's containers are found with `ps -q SERVICE`, then signalled, awaited and
 // inspected by id with the docker CLI; names are never guessed. Every call is bounded and
 // its process group killed on overrun. compose.command and docker are resolved on PATH, then
-// on the default PATH (keepalived's environment has none).
+// on the default PATH (keepalived's environment has none). NAME=VALUE words at the start of
+// compose.command (e.g. DOCKER_HOST=unix:///run/docker-pg.sock) are set for every compose and
+// docker call.
 //
 // stop fast:      `docker kill -s SIGINT` (PostgreSQL's fast shutdown: sessions end, nothing
 //                 more is written), or `docker stop` when the image sets another StopSignal;
@@ -66,6 +69,7 @@ private:
 
     const Config& m_config;
     std::vector<std::string> m_compose;
+    std::map<std::string, std::string> m_env;  // NAME=VALUE words of compose.command, for compose and docker
     std::string m_docker;
 };
 

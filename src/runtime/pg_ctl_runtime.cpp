@@ -58,8 +58,8 @@ Result<bool> PgCtlRuntime::is_running()
 
 Status PgCtlRuntime::start(ServerRole /*role*/, std::chrono::milliseconds timeout)
 {
-    std::vector<std::string> args = {"start", "-D", m_config.postgres.data_dir, "-w", "-t", seconds_arg(timeout),
-                                     "-l", server_log_path(m_config)};
+    std::vector<std::string> args = {
+        "start", "-D", m_config.postgres.data_dir, "-w", "-t", seconds_arg(timeout), "-l", server_log_path(m_config)};
     if (!m_config.postgres.start_options.empty()) {
         args.emplace_back("-o");
         args.push_back(m_config.postgres.start_options);

@@ -45,20 +45,25 @@ std::optional<std::string> resolve_program(const std::string& program)
     return search(k_default_path, program);
 }
 
-Result<std::vector<std::string>> resolve_command(const std::string& command, const std::string& key)
+Result<ResolvedCommand> resolve_command(const std::string& command, const std::string& key)
 {
-    std::vector<std::string> words;
+    ResolvedCommand resolved;
     std::istringstream in(command);
-    for (std::string word; in >> word;)
-        words.push_back(word);
-    if (words.empty())
-        return make_error(ErrorKind::config, key + " is empty");
-    auto program = resolve_program(words.front());
+    for (std::string word; in >> word;) {
+        const auto eq = word.find('=');
+        if (resolved.argv.empty() && eq != std::string::npos && eq > 0 && word.find('/') > eq)
+            resolved.env[word.substr(0, eq)] = word.substr(eq + 1);
+        else
+            resolved.argv.push_back(word);
+    }
+    if (resolved.argv.empty())
+        return make_error(ErrorKind::config, key + " names no program");
+    auto program = resolve_program(resolved.argv.front());
     if (!program)
-        return make_error(ErrorKind::config, key + ": " + words.front() + " not found on PATH or in " + k_default_path +
-                                                 "; hint: install it or give an absolute path");
-    words.front() = *program;
-    return words;
+        return make_error(ErrorKind::config, key + ": " + resolved.argv.front() + " not found on PATH or in " +
+                                                 k_default_path + "; hint: install it or give an absolute path");
+    resolved.argv.front() = *program;
+    return resolved;
 }
 
 }  // namespace pgfo::runtime

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,8 +16,14 @@ inline constexpr const char* k_default_path = "/usr/local/sbin:/usr/local/bin:/u
 // that name on $PATH, then on k_default_path (keepalived runs notify with a bare environment).
 std::optional<std::string> resolve_program(const std::string& program);
 
-// COMMAND split on blanks with its first word resolved ("docker compose" ->
+struct ResolvedCommand {
+    std::map<std::string, std::string> env;  // leading NAME=VALUE words, as a shell would take them
+    std::vector<std::string> argv;           // the rest, argv[0] resolved
+};
+
+// COMMAND split on blanks, leading NAME=VALUE words taken as environment, the program
+// resolved ("DOCKER_HOST=unix:///run/d.sock docker compose" -> {DOCKER_HOST: ...},
 // {"/usr/bin/docker", "compose"}); ErrorKind::config naming KEY when it cannot be found.
-Result<std::vector<std::string>> resolve_command(const std::string& command, const std::string& key);
+Result<ResolvedCommand> resolve_command(const std::string& command, const std::string& key);
 
 }  // namespace pgfo::runtime

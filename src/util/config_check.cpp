@@ -42,13 +42,21 @@ std::string parent_of(const std::string& path)
     return path.substr(0, slash);
 }
 
+// The program of COMMAND: its first word after any NAME=VALUE environment words.
 std::string first_word(std::string_view command)
 {
-    const auto start = command.find_first_not_of(" \t");
-    if (start == std::string_view::npos)
-        return {};
-    const auto end = command.find_first_of(" \t", start);
-    return std::string(command.substr(start, end == std::string_view::npos ? end : end - start));
+    std::size_t start = 0;
+    while (true) {
+        start = command.find_first_not_of(" \t", start);
+        if (start == std::string_view::npos)
+            return {};
+        const auto end = command.find_first_of(" \t", start);
+        const std::string word(command.substr(start, end == std::string_view::npos ? end : end - start));
+        const auto eq = word.find('=');
+        if (eq == std::string::npos || eq == 0 || word.find('/') < eq || end == std::string_view::npos)
+            return word;
+        start = end;
+    }
 }
 
 // The executable NAME resolves to: itself when it holds a slash, else the first hit on $PATH.

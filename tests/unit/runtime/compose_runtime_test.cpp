@@ -52,6 +52,17 @@ TEST_CASE("compose argv: -p and --project-directory from the config", "[runtime]
                                    "--project-directory", "/srv/pg", "ps"});
 }
 
+TEST_CASE("compose argv: NAME=VALUE words of the command are environment, not arguments", "[runtime][compose]")
+{
+    test::TestDir dir;
+    Config config = compose_config(dir.path());
+    config.compose.command = "DOCKER_HOST=unix:///run/pgfo-test.sock /bin/echo compose";
+    ComposeRuntime runtime(config);
+    CHECK(runtime.compose_argv(ServerRole::primary, {"ps"}) ==
+          std::vector<std::string>{"/bin/echo", "compose", "-f", dir / "pg/master.yaml", "--project-directory",
+                                   dir / "pg", "ps"});
+}
+
 TEST_CASE("compose runtime: a missing compose command is a config error naming the key", "[runtime][compose]")
 {
     test::TestDir dir;

@@ -74,10 +74,24 @@ TEST_CASE("resolve_command resolves the first word and keeps the rest", "[runtim
 {
     auto command = resolve_command("sh  -c  true", "compose.command");
     REQUIRE(command.ok());
-    REQUIRE(command->size() == 3);
-    CHECK(command->at(0).front() == '/');
-    CHECK(command->at(1) == "-c");
-    CHECK(command->at(2) == "true");
+    REQUIRE(command->argv.size() == 3);
+    CHECK(command->argv[0].front() == '/');
+    CHECK(command->argv[1] == "-c");
+    CHECK(command->argv[2] == "true");
+    CHECK(command->env.empty());
+}
+
+TEST_CASE("resolve_command takes leading NAME=VALUE words as environment, as a shell does", "[runtime]")
+{
+    auto command = resolve_command("DOCKER_HOST=unix:///run/d.sock A=1 sh -c X=2", "compose.command");
+    REQUIRE(command.ok());
+    CHECK(command->env == std::map<std::string, std::string>{{"DOCKER_HOST", "unix:///run/d.sock"}, {"A", "1"}});
+    REQUIRE(command->argv.size() == 3);
+    CHECK(command->argv[0].ends_with("/sh"));
+    CHECK(command->argv[2] == "X=2");
+    auto only_env = resolve_command("A=1", "compose.command");
+    REQUIRE_FALSE(only_env.ok());
+    CHECK(only_env.error().message == "compose.command names no program");
 }
 
 TEST_CASE("resolve_command names the key when the program is missing or the command empty", "[runtime]")
@@ -88,5 +102,5 @@ TEST_CASE("resolve_command names the key when the program is missing or the comm
     CHECK(missing.error().message.find("compose.command: pgfo-no-such-compose not found") != std::string::npos);
     auto empty = resolve_command("   ", "compose.command");
     REQUIRE_FALSE(empty.ok());
-    CHECK(empty.error().message == "compose.command is empty");
+    CHECK(empty.error().message == "compose.command names no program");
 }
