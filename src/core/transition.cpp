@@ -97,7 +97,6 @@ TransitionReport run_transition(const Request& request, NodeActions& actions, co
             return finish(TransitionOutcome::done, plan.reason);
         }
 
-        bool stop_after_round = false;
         for (const auto& step : plan.steps) {
             if (actions.superseded()) {
                 log.info("superseded", fmt::format("a newer request arrived before {}", to_string(step.kind)),
@@ -127,13 +126,12 @@ TransitionReport run_transition(const Request& request, NodeActions& actions, co
             log.info(name + ".done", step_report.message, fields);
             report.steps_done.push_back(name);
             if (step.kind == StepKind::wait_for_primary && !step_report.found_primary) {
-                stop_after_round = true;
                 report.final_observation = actions.observe(request);
                 return finish(report.steps_done.size() > 1 ? TransitionOutcome::done : TransitionOutcome::nothing,
                               step_report.message);
             }
         }
-        if (!plan.replan_after || stop_after_round) {
+        if (!plan.replan_after) {
             report.final_observation = actions.observe(request);
             return finish(TransitionOutcome::done, plan.reason);
         }

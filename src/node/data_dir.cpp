@@ -1,6 +1,5 @@
 #include "node/data_dir.hpp"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "util/files.hpp"
+#include "util/user.hpp"
 
 namespace pgfo::node {
 
@@ -38,16 +38,15 @@ Status chown_to_user(const std::string& path, const std::string& os_user)
 {
     if (os_user.empty())
         return ok_status();
-    const passwd* pw = ::getpwnam(os_user.c_str());
-    if (!pw)
+    auto user = util::lookup_user(os_user);
+    if (!user.ok())
         return make_error(ErrorKind::config, "os_user " + os_user + " does not exist");
-    if (::chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0)
+    if (::chown(path.c_str(), user->uid, user->gid) != 0)
         return make_error(ErrorKind::failed, "could not give " + path + " to " + os_user);
     return ok_status();
 }
 
-Status write_owned_file(const std::string& path, const std::string& content, const std::string& os_user,
-                        unsigned mode)
+Status write_owned_file(const std::string& path, const std::string& content, const std::string& os_user, unsigned mode)
 {
     auto written = util::write_file_atomic(path, content, static_cast<mode_t>(mode));
     if (!written.ok())

@@ -229,6 +229,28 @@ Result<core::StepReport> LiveNode::rewind(const std::string& target)
     if (!control.succeeded())
         return runtime::process_error("pg_controldata", control);
     auto fields = parse_controldata(control.out);
+    const std::string& cluster_state = fields["Database cluster state"];
+    if (cluster_state != "shut down" && cluster_state != "shut down in recovery") {
+        // A crashed server: finish crash recovery in single-user mode (as pg_rewind would), so the
+        // control file shows where this node's WAL really ends: what the rewind will discard.
+        // wal_keep_size: the end-of-recovery checkpoint must not recycle the WAL pg_rewind reads next
+        // (settings given on a container's command line do not reach this run).
+        std::vector<std::string> single = {"--single", "-F", "-D", data_dir, "-c", "wal_keep_size=1TB"};
+        // Images that keep postgresql.conf elsewhere (bitnami) leave none in the data directory.
+        if (!util::path_exists(data_dir + "/postgresql.conf"))
+            single.insert(single.end(), {"-c", "config_file=/dev/null"});
+        single.emplace_back("template1");
+        auto recovered = m_runtime.run_tool("postgres", single, {{"LC_ALL", "C"}}, m_config.timeouts.start);
+        if (!recovered.succeeded())
+            return runtime::process_error("crash recovery (postgres --single) of " + data_dir, recovered);
+        control = m_runtime.run_tool("pg_controldata", {"-D", data_dir}, {{"LC_ALL", "C"}},
+                                     m_config.timeouts.connect + 10s);
+        if (!control.succeeded())
+            return runtime::process_error("pg_controldata", control);
+        fields = parse_controldata(control.out);
+        m_log.info("rewind.recovered", "crash recovery finished before the rewind",
+                   {{"was", cluster_state}, {"end_lsn", fields["Latest checkpoint location"]}});
+    }
     const bool checksums = fields["Data page checksum version"] != "0";
     const bool hints = fields["wal_log_hints setting"] == "on";
     if (auto checkpoint = pg::parse_lsn(fields["Latest checkpoint location"]))

@@ -61,9 +61,15 @@ core::LocalObservation observe_local(const Config& config, runtime::Runtime& run
     local.data_dir_exists = util::path_exists(data_dir + "/PG_VERSION");
     local.standby_signal = util::path_exists(data_dir + "/standby.signal");
     auto running = runtime.is_running();
-    local.running = running.ok() && running.value();
-    if (!running.ok())
-        local.error = running.error().message;
+    if (!running.ok()) {
+        // Unknown is not stopped: a server that may run is never resynced or started twice. The
+        // planner fails promotions and rejoins on a running server that does not answer; a fence
+        // still tries to stop it.
+        local.running = true;
+        local.error = "its runtime cannot tell whether it runs: " + running.error().message;
+        return local;
+    }
+    local.running = running.value();
     if (!local.running)
         return local;
     auto conn = connect_local(config);

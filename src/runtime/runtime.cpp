@@ -1,17 +1,20 @@
 #include "runtime/runtime.hpp"
 
+#include "runtime/compose_runtime.hpp"
 #include "runtime/pg_ctl_runtime.hpp"
+#include "runtime/systemd_runtime.hpp"
 
 namespace pgfo::runtime {
 
 std::unique_ptr<Runtime> make_runtime(const Config& config)
 {
     switch (config.postgres.runtime) {
-    case RuntimeKind::pg_ctl: return std::make_unique<PgCtlRuntime>(config);
+    case RuntimeKind::pg_ctl:
+        return std::make_unique<PgCtlRuntime>(config);
     case RuntimeKind::compose:
+        return std::make_unique<ComposeRuntime>(config);
     case RuntimeKind::systemd:
-        throw Failure(ErrorKind::config, "runtime \"" + to_string(config.postgres.runtime) +
-                                             "\" is not available in this build; hint: use runtime = \"pg_ctl\"");
+        return std::make_unique<SystemdRuntime>(config);
     }
     throw Failure(ErrorKind::config, "unknown runtime");
 }

@@ -744,4 +744,12 @@ std::string to_string(SyncMode mode)
     return "unknown";
 }
 
+std::vector<std::string> config_key_names()
+{
+    std::vector<std::string> names;
+    for (const auto& spec : key_specs())
+        names.push_back(std::string(spec.section) + "." + std::string(spec.key));
+    return names;
+}
+
 } // namespace pgfo

@@ -126,6 +126,9 @@ LoadedConfig load_config(const std::string& path);
 // Which file to use: -c FILE, else $PGFO_CONFIG, else /etc/pgfo/pgfo.conf.
 std::string resolve_config_path(const std::string& cli_path);
 
+// Every key the parser accepts, as "section.key", in the order of its key table.
+std::vector<std::string> config_key_names();
+
 // The conventional names of the enums, as written in the config.
 std::string to_string(RuntimeKind kind);
 std::string to_string(ResyncMode mode);

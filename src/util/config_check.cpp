@@ -9,6 +9,8 @@
 #include <optional>
 #include <string_view>
 
+#include "util/user.hpp"
+
 namespace pgfo {
 namespace {
 
@@ -72,10 +74,7 @@ std::optional<std::string> find_program(const std::string& name)
 
 bool user_exists(const std::string& name)
 {
-    struct passwd entry {};
-    struct passwd* found = nullptr;
-    std::string buffer(16384, '\0');
-    return ::getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr;
+    return util::lookup_user(name).ok();
 }
 
 class EnvironmentCheck {

@@ -5,9 +5,44 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <optional>
 
 namespace pgfo::util {
+namespace {
+
+std::optional<unsigned> parse_id(std::string_view text)
+{
+    unsigned id = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size())
+        return std::nullopt;
+    return id;
+}
+
+// "UID" or "UID:GID" (e.g. the uid a container image runs PostgreSQL as, with no host user).
+std::optional<UserInfo> numeric_user(const std::string& name)
+{
+    const auto colon = name.find(':');
+    auto uid = parse_id(std::string_view(name).substr(0, colon));
+    if (!uid)
+        return std::nullopt;
+    std::optional<unsigned> gid = *uid;
+    if (colon != std::string::npos)
+        gid = parse_id(std::string_view(name).substr(colon + 1));
+    if (!gid)
+        return std::nullopt;
+    UserInfo user;
+    user.name = name;
+    user.uid = static_cast<uid_t>(*uid);
+    user.gid = static_cast<gid_t>(*gid);
+    user.home = "/";
+    user.groups = {user.gid};
+    return user;
+}
+
+}  // namespace
 
 Result<UserInfo> lookup_user(const std::string& name)
 {
@@ -19,8 +54,11 @@ Result<UserInfo> lookup_user(const std::string& name)
         buffer.resize(buffer.size() * 2);
     if (error != 0)
         return make_error(ErrorKind::failed, "could not look up user " + name + ": " + std::strerror(error));
-    if (!found)
+    if (!found) {
+        if (auto numeric = numeric_user(name))
+            return *numeric;
         return make_error(ErrorKind::failed, "user " + name + " does not exist; hint: create it or fix the config");
+    }
 
     UserInfo user;
     user.name = entry.pw_name;
@@ -35,4 +73,4 @@ Result<UserInfo> lookup_user(const std::string& name)
     return user;
 }
 
-} // namespace pgfo::util
+}  // namespace pgfo::util

@@ -14,14 +14,14 @@ int lines(const std::string& text) { return static_cast<int>(std::count(text.beg
 
 }  // namespace
 
-TEST_CASE("--version prints the version and exits 0")
+TEST_CASE("the version flag prints the version and exits 0")
 {
     auto result = run_cli({"--version"});
     CHECK(result.code == 0);
     CHECK(result.out == std::string("pgfo ") + PGFO_VERSION + "\n");
 }
 
-TEST_CASE("--help lists every command of the contract")
+TEST_CASE("the help flag lists every command of the contract")
 {
     auto result = run_cli({"--help"});
     CHECK(result.code == 0);

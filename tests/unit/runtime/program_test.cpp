@@ -1,0 +1,92 @@
+#include "runtime/program.hpp"
+
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <optional>
+
+#include "test_dir.hpp"
+
+using namespace pgfo;
+using namespace pgfo::runtime;
+
+namespace {
+
+class ScopedPath {
+public:
+    explicit ScopedPath(const char* value)
+    {
+        if (const char* old = std::getenv("PATH"))
+            m_old = old;
+        if (value)
+            ::setenv("PATH", value, 1);
+        else
+            ::unsetenv("PATH");
+    }
+    ~ScopedPath()
+    {
+        if (m_old)
+            ::setenv("PATH", m_old->c_str(), 1);
+        else
+            ::unsetenv("PATH");
+    }
+
+private:
+    std::optional<std::string> m_old;
+};
+
+}  // namespace
+
+TEST_CASE("resolve_program finds a program on PATH first", "[runtime]")
+{
+    test::TestDir dir;
+    const std::string fake = dir.write("bin/sh", "#!/bin/true\n", 0755);
+    ScopedPath path((dir.path() + "/bin:/usr/bin:/bin").c_str());
+    CHECK(resolve_program("sh") == fake);
+}
+
+TEST_CASE("resolve_program falls back to the default PATH when PATH is unset, as under keepalived", "[runtime]")
+{
+    ScopedPath path(nullptr);
+    auto sh = resolve_program("sh");
+    REQUIRE(sh.has_value());
+    CHECK(sh->front() == '/');
+    CHECK(sh->ends_with("/sh"));
+}
+
+TEST_CASE("resolve_program skips files that are not executable and relative PATH entries", "[runtime]")
+{
+    test::TestDir dir;
+    dir.write("bin/pgfo-no-such-tool", "not a program\n", 0644);
+    ScopedPath path((dir.path() + "/bin:.:relative").c_str());
+    CHECK_FALSE(resolve_program("pgfo-no-such-tool").has_value());
+}
+
+TEST_CASE("resolve_program takes a path as it is, when executable", "[runtime]")
+{
+    CHECK(resolve_program("/bin/sh") == std::optional<std::string>("/bin/sh"));
+    CHECK_FALSE(resolve_program("/nonexistent/pgfo-tool").has_value());
+    CHECK_FALSE(resolve_program("").has_value());
+}
+
+TEST_CASE("resolve_command resolves the first word and keeps the rest", "[runtime]")
+{
+    auto command = resolve_command("sh  -c  true", "compose.command");
+    REQUIRE(command.ok());
+    REQUIRE(command->size() == 3);
+    CHECK(command->at(0).front() == '/');
+    CHECK(command->at(1) == "-c");
+    CHECK(command->at(2) == "true");
+}
+
+TEST_CASE("resolve_command names the key when the program is missing or the command empty", "[runtime]")
+{
+    auto missing = resolve_command("pgfo-no-such-compose up", "compose.command");
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().kind == ErrorKind::config);
+    CHECK(missing.error().message.find("compose.command: pgfo-no-such-compose not found") != std::string::npos);
+    auto empty = resolve_command("   ", "compose.command");
+    REQUIRE_FALSE(empty.ok());
+    CHECK(empty.error().message == "compose.command is empty");
+}
