@@ -233,8 +233,11 @@ wait_streaming() {
 }
 
 wait_replayed() {
-  local node=$1 lsn=$2
-  until [[ $(psql_on "$node" "SELECT pg_last_wal_replay_lsn() >= '$lsn'") == t ]]; do sleep 0.1; done
+  local node=$1 lsn=$2 start=$SECONDS
+  until [[ $(psql_on "$node" "SELECT pg_last_wal_replay_lsn() >= '$lsn'") == t ]]; do
+    ((SECONDS - start < 600)) || die "node $node did not replay up to $lsn within 600s; see $base_dir/$node/server.log"
+    sleep 0.1
+  done
 }
 
 cleanup() {
@@ -299,12 +302,17 @@ fill_wal() {
   local mb=$1 standby
   standby=$(other "$primary")
   ((mb > 0)) || return 0
-  psql_on "$primary" "CREATE TABLE IF NOT EXISTS wal_filler (x int)" >/dev/null
-  # In chunks the standby keeps up with: without retention the primary removes what it has not streamed.
+  psql_on "$primary" "CREATE TABLE IF NOT EXISTS wal_filler (x int)" >/dev/null 2>&1
+  # Switches outrun the standby; keep what it still needs meanwhile (the profile's own retention
+  # is back in force for the checkpoint that ends the fill).
+  psql_on "$primary" "ALTER SYSTEM SET wal_keep_size = '4GB'" >/dev/null
+  psql_on "$primary" "SELECT pg_reload_conf()" >/dev/null
   for ((done = 0; done < mb; done += 256)); do
     psql_on "$primary" "DO \$\$ BEGIN FOR i IN 1..16 LOOP INSERT INTO wal_filler VALUES (i); PERFORM pg_switch_wal(); END LOOP; END \$\$" >/dev/null
     wait_replayed "$standby" "$(psql_on "$primary" "SELECT pg_current_wal_lsn()")"
   done
+  psql_on "$primary" "ALTER SYSTEM RESET wal_keep_size" >/dev/null
+  psql_on "$primary" "SELECT pg_reload_conf()" >/dev/null
   psql_on "$primary" "CHECKPOINT" >/dev/null
   wait_replayed "$standby" "$(psql_on "$primary" "SELECT pg_current_wal_lsn()")"
   log "filled $mb MB of WAL: pg_wal $(du -sm "$(data_of "$primary")/pg_wal" | cut -f1) MB on the primary, $(du -sm "$(data_of "$standby")/pg_wal" | cut -f1) MB on the standby"
