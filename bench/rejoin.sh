@@ -4,15 +4,19 @@
 # directory, on loopback and over a 1 Gbit/s veth link between two network namespaces.
 #
 #   bench/rejoin.sh [--sizes "1 4 8"] [--links "loopback 1gbit"] [--methods "rewind basebackup rsync"]
-#                   [--runs N] [--large-runs N] [--rows N] [--profile default|keep|keep-norecycle|lean]
+#                   [--runs N] [--large-runs N] [--rows N] [--profile default|keep|lean|slots]
 #                   [--set 'guc = value']... [--fill-wal-mb N] [--dir DIR]
 #
 # --sizes       database sizes in GB (pgbench_accounts and its index, ~15 MB per scale unit)
 # --runs        rejoins per method for sizes below 8 GB (default 3); --large-runs for 8 GB+ (default 3)
 # --rows        rows of pgbench_accounts updated on each side after the fork (default 100000, ~12 MB)
 # --profile     WAL settings of both servers (see profile_settings below); --set adds more lines
-# --fill-wal-mb WAL written (as segment switches) after the build, so pg_wal on both nodes holds
-#               what a long-running pair holds: retained and recycled segments (default 2048)
+# --fill-wal-mb WAL written (as segment switches) before every fork, so pg_wal on both nodes holds
+#               what a pair that has been writing holds: retained and recycled segments (default 1024)
+# Methods: rewind, basebackup (pgfo notify BACKUP with failover.resync = that), rsync (classic),
+#   pg_rewind (by hand with --progress --debug, to see what it copies), rewind+slot (pgfo rewind
+#   plus what the proposed engine change would do: a physical slot made on the standby just before
+#   its promotion and on the old primary just before its fence, so both keep the WAL a rewind needs)
 #
 # Each rejoin is one failover cycle on a pair built once per size: CHECKPOINT on the primary P,
 # promote the standby S (P keeps running: a split brain), update --rows rows on each side, then
@@ -29,7 +33,7 @@ methods="rewind basebackup rsync"
 runs=3
 large_runs=3
 rows=100000
-fill_wal_mb=2048
+fill_wal_mb=1024
 profile=default
 extra_settings=()
 base_dir="${TMPDIR:-/tmp}/pgfb"
@@ -59,16 +63,17 @@ die() { log "error: $*"; exit 1; }
 
 profile_settings() {
   case "$1" in
-    # PostgreSQL's defaults, written out: recycled segments stay in pg_wal up to ~max_wal_size.
+    # PostgreSQL's defaults, written out: nothing keeps WAL for pg_rewind.
     default) printf '%s\n' "max_wal_size = '1GB'" "min_wal_size = '80MB'" "wal_keep_size = 0" "wal_recycle = on" ;;
     # A common standby-friendly setup: keep 1 GB of WAL for a standby that falls behind.
     keep) printf '%s\n' "max_wal_size = '1GB'" "min_wal_size = '80MB'" "wal_keep_size = '1GB'" "wal_recycle = on" ;;
-    # keep, without pre-allocated future segments.
-    keep-norecycle) printf '%s\n' "max_wal_size = '1GB'" "min_wal_size = '32MB'" "wal_keep_size = '1GB'" "wal_recycle = off" ;;
-    # What pgfo recommends: enough retained WAL for pg_rewind on both sides (see docs/benchmarks.md),
-    # checkpoints at least every 256 MB of WAL so that is enough, no pre-allocated segments.
-    lean) printf '%s\n' "max_wal_size = '256MB'" "min_wal_size = '32MB'" "wal_keep_size = '256MB'" "wal_recycle = off" ;;
-    *) die "unknown profile $1 (default, keep, keep-norecycle, lean)" ;;
+    # What pgfo recommends today: checkpoints at least every 256 MB of WAL, twice that kept (so the
+    # last checkpoint before a fork is still on both nodes), no pre-allocated future segments.
+    lean) printf '%s\n' "max_wal_size = '256MB'" "min_wal_size = '32MB'" "wal_keep_size = '512MB'" "wal_recycle = off" ;;
+    # For the proposed engine change (method rewind+slot): no kept WAL, slots pin what a rewind needs.
+    slots) printf '%s\n' "max_wal_size = '1GB'" "min_wal_size = '32MB'" "wal_keep_size = 0" "wal_recycle = off" \
+      "max_slot_wal_keep_size = '8GB'" ;;
+    *) die "unknown profile $1 (default, keep, lean, slots)" ;;
   esac
 }
 
@@ -228,8 +233,11 @@ wait_streaming() {
 }
 
 wait_replayed() {
-  local node=$1 lsn=$2
-  until [[ $(psql_on "$node" "SELECT pg_last_wal_replay_lsn() >= '$lsn'") == t ]]; do sleep 0.1; done
+  local node=$1 lsn=$2 start=$SECONDS
+  until [[ $(psql_on "$node" "SELECT pg_last_wal_replay_lsn() >= '$lsn'") == t ]]; do
+    ((SECONDS - start < 600)) || die "node $node did not replay up to $lsn within 600s; see $base_dir/$node/server.log"
+    sleep 0.1
+  done
 }
 
 cleanup() {
@@ -288,21 +296,25 @@ EOF
   log "size ${gb} GB: built, database $((db_bytes / 1048576)) MB"
 }
 
-# Steady state: write MB of WAL through segment switches on the primary, then checkpoint both,
-# so each pg_wal holds what a pair that has run for a while holds.
+# Steady state: write MB of WAL through segment switches on the primary and checkpoint it, so each
+# pg_wal holds what a pair that has been writing holds (the standby restartpoints on its own).
 fill_wal() {
   local mb=$1 standby
   standby=$(other "$primary")
   ((mb > 0)) || return 0
-  psql_on "$primary" "CREATE TABLE IF NOT EXISTS wal_filler (x int)" >/dev/null
-  # In chunks the standby keeps up with: without retention the primary removes what it has not streamed.
+  psql_on "$primary" "CREATE TABLE IF NOT EXISTS wal_filler (x int)" >/dev/null 2>&1
+  # Switches outrun the standby; keep what it still needs meanwhile (the profile's own retention
+  # is back in force for the checkpoint that ends the fill).
+  psql_on "$primary" "ALTER SYSTEM SET wal_keep_size = '4GB'" >/dev/null
+  psql_on "$primary" "SELECT pg_reload_conf()" >/dev/null
   for ((done = 0; done < mb; done += 256)); do
     psql_on "$primary" "DO \$\$ BEGIN FOR i IN 1..16 LOOP INSERT INTO wal_filler VALUES (i); PERFORM pg_switch_wal(); END LOOP; END \$\$" >/dev/null
     wait_replayed "$standby" "$(psql_on "$primary" "SELECT pg_current_wal_lsn()")"
   done
+  psql_on "$primary" "ALTER SYSTEM RESET wal_keep_size" >/dev/null
+  psql_on "$primary" "SELECT pg_reload_conf()" >/dev/null
   psql_on "$primary" "CHECKPOINT" >/dev/null
   wait_replayed "$standby" "$(psql_on "$primary" "SELECT pg_current_wal_lsn()")"
-  psql_on "$standby" "CHECKPOINT" >/dev/null
   log "filled $mb MB of WAL: pg_wal $(du -sm "$(data_of "$primary")/pg_wal" | cut -f1) MB on the primary, $(du -sm "$(data_of "$standby")/pg_wal" | cut -f1) MB on the standby"
 }
 
@@ -332,9 +344,13 @@ cycle() {
   local method=$1 label=$2
   local old=$primary new
   new=$(other "$old")
+  fill_wal "$fill_wal_mb"
   # The fork: right after a checkpoint on the old primary, the standby is promoted.
   psql_on "$old" "CHECKPOINT" >/dev/null
   wait_replayed "$new" "$(psql_on "$old" "SELECT pg_current_wal_lsn()")"
+  if [[ $method == rewind+slot ]]; then
+    psql_on "$new" "SELECT pg_create_physical_replication_slot('pgfo_rejoin', true)" >/dev/null
+  fi
   as_pg "$new" "$pg_bin/pg_ctl" promote -D "$(data_of "$new")" -w -t 60 -s
   local n_rows
   n_rows=$(($(psql_on "$old" "SELECT count(*) FROM pgbench_branches") * 100000))
@@ -356,19 +372,23 @@ cycle() {
   rx0=$(link_rx_bytes)
   t0=$EPOCHREALTIME
   case "$method" in
-    rewind | basebackup)
-      ip netns exec "${ns[$old]}" "$pgfo" -c "$base_dir/$old/pgfo-$method.conf" notify INSTANCE VI_1 BACKUP 100 \
+    rewind | basebackup | rewind+slot)
+      local resync_mode=${method%+slot}
+      if [[ $method == rewind+slot ]]; then
+        psql_on "$old" "SELECT pg_create_physical_replication_slot('pgfo_rejoin', true)" >/dev/null
+      fi
+      ip netns exec "${ns[$old]}" "$pgfo" -c "$base_dir/$old/pgfo-$resync_mode.conf" notify INSTANCE VI_1 BACKUP 100 \
         >"$base_dir/last-pgfo.out" 2>&1 || die "pgfo $method failed: $(cat "$base_dir/last-pgfo.out")"
       t1=$EPOCHREALTIME
       local fence resync start
       fence=$(pgfo_step_ms "$log_file" "$log_from" fence.done)
-      resync=$(pgfo_step_ms "$log_file" "$log_from" "$method.done")
+      resync=$(pgfo_step_ms "$log_file" "$log_from" "$resync_mode.done")
       start=$(pgfo_step_ms "$log_file" "$log_from" start_standby.done)
       [[ -n $resync ]] || die "pgfo did not $method; see $log_file"
-      detail="fence=${fence}ms $method=${resync}ms start=${start}ms"
+      detail="fence=${fence}ms $resync_mode=${resync}ms start=${start}ms"
       # pgfo falls back to basebackup when pg_rewind fails: count that run apart.
       if tail -n +"$((log_from + 1))" "$log_file" | grep -q " event=rewind.\(fallback\|impossible\) "; then
-        method="rewind>bb"
+        method="$method>bb"
         detail+=" pg_rewind failed: $(tail -n +"$((log_from + 1))" "$log_file" | grep -o 'pg_rewind: error: [^"]*' | head -1 | tr ' ' '_')"
       fi
       ;;
@@ -424,6 +444,10 @@ cycle() {
   rx_failed=""
   [[ $(psql_on "$old" "SELECT status FROM pg_stat_wal_receiver") == streaming ]] || die "node $old is not streaming"
   rm -rf "$base_dir/$old"/data.pgfo-*
+  if [[ $method == rewind+slot* ]]; then
+    psql_on "$new" "SELECT pg_drop_replication_slot('pgfo_rejoin')" >/dev/null
+  fi
+  detail+=" load=$(cut -d' ' -f1 /proc/loadavg)"
   local secs
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$gb" "$method" "$secs" \
@@ -447,7 +471,8 @@ report() {
     function flush() {
       if (n == 0) return
       med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-      lm = (n % 2) ? m[(n + 1) / 2] : m[n / 2 + 1]
+      mi = (n % 2) ? (n + 1) / 2 : n / 2 + 1
+      lm = m[mi]; sw = w[mi]
       key = link SUBSEP gb
       median[key, meth] = med
       line[++lines] = sprintf("%s\t%s\t%s\t%d\t%.2f\t%.2f\t%.2f\t%s\t%s", link, db, meth, n, med, v[1], v[n], lm, sw)
@@ -456,7 +481,7 @@ report() {
     }
     {
       if ($1 != link || $2 != gb || $3 != meth) { flush(); link = $1; gb = $2; meth = $3 }
-      n++; v[n] = $4; m[n] = $5; sw = $6; db = $9
+      n++; v[n] = $4; m[n] = $5; w[n] = $6; db = $9
     }
     END {
       flush()
@@ -484,7 +509,6 @@ for gb in $sizes; do
   build_pair "$gb"
   n=$runs
   awk -v g="$gb" 'BEGIN { exit !(g >= 8) }' && n=$large_runs
-  fill_wal "$fill_wal_mb"
   for link in $links; do
     enter_link "$link"
     read -r -a method_list <<<"$methods"

@@ -100,7 +100,7 @@ _pgfo()
     log)
         case $prev in
         --level) _pgfo_words "debug info warn error" "$cur" ;;
-        --event) _pgfo_words "notify plan promote demote fence rewind basebackup configure_standby start_standby wait_for_primary transition refused superseded alert lock pause resume" "$cur" ;;
+        --event) _pgfo_words "notify check plan promote demote fence rewind basebackup configure_standby start_standby wait_for_primary transition refused superseded alert lock pause resume" "$cur" ;;
         -n | --lines | --since | --tx) COMPREPLY=() ;;
         *) _pgfo_words "-n --lines --since --event --level --tx --json -f --follow -h --help" "$cur" ;;
         esac

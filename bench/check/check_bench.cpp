@@ -1,10 +1,11 @@
-// Per-call cost of `pgfo check` against pg_isready and a bare TCP probe, on one PostgreSQL
-// server started here: 500 calls each (interleaved, so load drift hits all alike), wall time
-// (spawn to reap), CPU time of the child (user + sys from wait4) and its max RSS.
+// Per-call cost of `pgfo check` against pg_isready and a bare TCP probe, on a PostgreSQL
+// primary and a streaming standby started here: 500 calls each (interleaved, so load drift
+// hits all alike), wall time (spawn to reap), CPU time of the child (user + sys from wait4)
+// and its max RSS.
 //
 //   pgfo_bench_check --pgfo build/pgfo [--calls 500] [--bin-dir /usr/lib/postgresql/15/bin]
 //
-// Runs as root: the server runs as the postgres user in a fresh directory under $TMPDIR.
+// Runs as root: the servers run as the postgres user in a fresh directory under $TMPDIR.
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <spawn.h>
@@ -153,27 +154,45 @@ int main(int argc, char** argv)
         << "port = " << port << "\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '" << dir
         << "'\nfsync = off\n";
     postgres({bin_dir + "/pg_ctl", "-D", data, "-l", dir + "/server.log", "-w", "start"});
+    // A streaming standby of it, for the standby's check and as the primary's peer.
+    const std::string standby_data = dir + "/standby";
+    const int standby_port = free_port();
+    const std::string standby_address = "127.0.0.1:" + std::to_string(standby_port);
+    postgres({bin_dir + "/pg_basebackup", "-D", standby_data, "-h", "127.0.0.1", "-p", std::to_string(port), "-U",
+              "postgres", "-X", "stream", "-c", "fast", "-R"});
+    std::ofstream(standby_data + "/postgresql.conf", std::ios::app) << "port = " << standby_port << "\n";
+    postgres({bin_dir + "/pg_ctl", "-D", standby_data, "-l", dir + "/standby.log", "-w", "start"});
 
-    const std::string common = "[postgres]\ndata_dir = \"" + data + "\"\nbin_dir = \"" + bin_dir +
-                               "\"\nconninfo = \"host=127.0.0.1 port=" + std::to_string(port) +
-                               " user=postgres dbname=postgres\"\n[log]\nfile = \"" + dir + "/pgfo.log\"\n";
-    const std::string lone = dir + "/lone.conf";
-    write_file(lone, "[node]\nname = \"bench\"\nstate_dir = \"" + dir + "/state\"\n" + common, 0600);
-    const std::string peered = dir + "/peered.conf";
-    write_file(peered,
-               "[node]\nname = \"bench\"\npeers = [\"" + address + "\"]\nstate_dir = \"" + dir + "/state\"\n" + common,
-               0600);
-    const std::string paused = dir + "/paused.conf";
-    write_file(paused, "[node]\nname = \"bench\"\nstate_dir = \"" + dir + "/paused-state\"\n" + common, 0600);
+    auto config = [&](const std::string& name, const std::string& node, const std::string& postgres_section) {
+        const std::string path = dir + "/" + name + ".conf";
+        write_file(path,
+                   "[node]\nname = \"bench\"\nstate_dir = \"" + dir + "/" + name + "-state\"\n" + node +
+                       "[postgres]\nbin_dir = \"" + bin_dir + "\"\n" + postgres_section + "[log]\nfile = \"" + dir +
+                       "/pgfo.log\"\n",
+                   0600);
+        return path;
+    };
+    const std::string primary_postgres = "data_dir = \"" + data +
+                                         "\"\nconninfo = \"host=127.0.0.1 port=" + std::to_string(port) +
+                                         " user=postgres dbname=postgres\"\n";
+    const std::string standby_postgres = "data_dir = \"" + standby_data +
+                                         "\"\nconninfo = \"host=127.0.0.1 port=" + std::to_string(standby_port) +
+                                         " user=postgres dbname=postgres\"\n";
+    const std::string lone = config("lone", "", primary_postgres);
+    const std::string peered = config("peered", "peers = [\"" + standby_address + "\"]\n", primary_postgres);
+    const std::string standby = config("standby", "peers = [\"" + address + "\"]\n", standby_postgres);
+    const std::string paused = config("paused", "", primary_postgres);
     run_checked({pgfo, "-c", paused, "pause", "--reason", "bench"});
-    run_checked({pgfo, "-c", lone, "check"});  // warms the page cache and creates the state files
+    for (const auto& path : {lone, peered, standby})
+        run_checked({pgfo, "-c", path, "check"});  // warms the page cache, creates the state files
 
     std::vector<Candidate> candidates = {
-        {"pgfo check", {pgfo, "-c", lone, "check"}, {}},
-        {"pgfo check, 1 peer asked", {pgfo, "-c", peered, "check"}, {}},
+        {"pgfo check: primary", {pgfo, "-c", lone, "check"}, {}},
+        {"pgfo check: primary + peer", {pgfo, "-c", peered, "check"}, {}},
+        {"pgfo check: standby", {pgfo, "-c", standby, "check"}, {}},
         {"pg_isready", {bin_dir + "/pg_isready", "-q", "-h", "127.0.0.1", "-p", std::to_string(port)}, {}},
         {"tcp probe (bash /dev/tcp)", {"/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port)}, {}},
-        {"pgfo check, paused (no SQL)", {pgfo, "-c", paused, "check"}, {}},
+        {"pgfo check: paused (no SQL)", {pgfo, "-c", paused, "check"}, {}},
         {"pgfo --version (start only)", {pgfo, "--version"}, {}},
         {"/bin/true (spawn floor)", {"/bin/true"}, {}},
     };
@@ -184,6 +203,7 @@ int main(int argc, char** argv)
             failures += candidate.samples.back().status != 0;
         }
     }
+    postgres({bin_dir + "/pg_ctl", "-D", standby_data, "-m", "immediate", "-w", "stop"});
     postgres({bin_dir + "/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"});
     run_checked({"/bin/rm", "-rf", dir});
 

@@ -22,12 +22,11 @@ TEST_CASE("cmake --install puts the binary, man page, completion and examples un
     REQUIRE(installed.succeeded());
 
     for (const char* file : {"bin/pgfo", "share/man/man1/pgfo.1.gz", "share/bash-completion/completions/pgfo",
-                             "share/doc/pgfo/pgfo.conf", "share/doc/pgfo/config.md", "share/doc/pgfo/operations.md"}) {
+                             "share/doc/pgfo/pgfo.conf", "share/doc/pgfo/keepalived.conf", "share/doc/pgfo/README.md",
+                             "share/doc/pgfo/config.md", "share/doc/pgfo/compose.md", "share/doc/pgfo/operations.md"}) {
         INFO(file);
         CHECK(fs::is_regular_file(prefix + "/" + file));
     }
-    if (fs::exists(std::string(PGFO_SOURCE_DIR) + "/examples/keepalived.conf"))
-        CHECK(fs::is_regular_file(prefix + "/share/doc/pgfo/keepalived.conf"));
 
     pgfo::util::Command version;
     version.argv = {prefix + "/bin/pgfo", "--version"};

@@ -320,3 +320,31 @@ TEST_CASE("moving a connection transfers it")
     third.close();
     CHECK_FALSE(third.is_open());
 }
+
+TEST_CASE("SessionSetup::startup pins search_path in the startup packet and keeps the user's options")
+{
+    TestDir dir;
+    PgCluster cluster(dir / "pg");
+    cluster.start();
+    auto conn = Connection::open(cluster.conninfo() + " options='-c work_mem=9MB'", 10s, SessionSetup::startup);
+    INFO((conn.ok() ? "" : conn.error().message));
+    REQUIRE(conn.ok());
+    CHECK(conn->query("SHOW search_path", 5s)->get(0, "search_path") == "pg_catalog");
+    CHECK(conn->query("SHOW work_mem", 5s)->get(0, "work_mem") == "9MB");
+    // Set at startup, it is the session's default: RESET keeps it.
+    REQUIRE(conn->query("RESET search_path", 5s).ok());
+    CHECK(conn->query("SHOW search_path", 5s)->get(0, "search_path") == "pg_catalog");
+    CHECK(conn->parameter_status("in_hot_standby") == std::optional<std::string>("off"));
+    CHECK(conn->parameter_status("server_version").value_or("").rfind("15.", 0) == 0);
+    CHECK_FALSE(conn->parameter_status("no_such_parameter"));
+
+    auto standby = PgCluster::make_standby_of(cluster, dir / "standby");
+    auto on_standby = Connection::open(standby.conninfo(), 10s, SessionSetup::startup);
+    REQUIRE(on_standby.ok());
+    CHECK(on_standby->parameter_status("in_hot_standby") == std::optional<std::string>("on"));
+
+    auto query_setup = Connection::open(cluster.conninfo(), 10s);
+    REQUIRE(query_setup.ok());
+    REQUIRE(query_setup->query("RESET search_path", 5s).ok());
+    CHECK(query_setup->query("SHOW search_path", 5s)->get(0, "search_path") != "pg_catalog");
+}

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "alert/json.hpp"
 
 using namespace pgfo::alert;
@@ -31,6 +33,19 @@ TEST_CASE("json objects keep member order and types")
     CHECK(object.str() == R"({"s":"v","i":-42,"t":true,"f":false,"n":null,"a":["x","y\"z"],"o":{"is_disabled":true}})");
     CHECK(json::Object().str() == "{}");
     CHECK(json::Object().add_string_array("e", {}).str() == R"({"e":[]})");
+}
+
+TEST_CASE("json objects take numbers with fractions and arrays of objects")
+{
+    json::Object object;
+    object.add_double("half", 0.5).add_double("whole", 3.0).add_double("nan", std::nan(""));
+    object.add_double("inf", HUGE_VAL);
+    object.add_object_array("items", {json::Object().add_int("a", 1), json::Object().add_int("a", 2)});
+    object.add_object_array("none", {});
+    CHECK(object.str() == R"({"half":0.5,"whole":3,"nan":null,"inf":null,"items":[{"a":1},{"a":2}],"none":[]})");
+    auto parsed = json::parse(object.str());
+    REQUIRE(parsed);
+    CHECK(parsed->get("half")->as_double() == 0.5);
 }
 
 TEST_CASE("json parses what it quotes")
