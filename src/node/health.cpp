@@ -82,6 +82,56 @@ HealthVerdict decide_standby(const HealthObservation& observation, const HealthS
     return result;
 }
 
+// What the check asks a peer: is it a primary, on which timeline. A standby says so when
+// the connection starts (in_hot_standby); a primary gets one statement. All of it within
+// BUDGET: a peer that does not answer in time counts as not a primary, which can keep a
+// check healthy but never fail it, so a dead peer host cannot make the check overrun.
+core::PeerObservation probe_peer(const Config& config, const std::string& address, std::chrono::milliseconds budget)
+{
+    core::PeerObservation peer;
+    peer.address = address;
+    const auto deadline = std::chrono::steady_clock::now() + budget;
+    auto conninfo = pg::client_conninfo(config.postgres.conninfo, config.timeouts.connect, address);
+    if (!conninfo.ok()) {
+        peer.error = conninfo.error().message;
+        return peer;
+    }
+    auto conn = pg::Connection::open(conninfo.value(), budget, pg::SessionSetup::startup);
+    if (!conn.ok()) {
+        peer.error = conn.error().message;
+        return peer;
+    }
+    conn->abandon_on_timeout();
+    if (conn->parameter_status("in_hot_standby") == std::optional<std::string>("on")) {
+        peer.reachable = peer.in_recovery = true;
+        return peer;
+    }
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto state = pg::inspect_server(conn.value(), std::max(left, std::chrono::milliseconds(1)), true);
+    if (!state.ok()) {
+        peer.error = state.error().message;
+        return peer;
+    }
+    peer.reachable = true;
+    peer.in_recovery = state->in_recovery;
+    peer.timeline = state->timeline;
+    peer.lsn = state->in_recovery ? std::max(state->receive_lsn, state->replay_lsn) : state->current_lsn;
+    return peer;
+}
+
+std::vector<core::PeerObservation> probe_peers(const Config& config)
+{
+    const auto budget = std::min(config.timeouts.connect, k_peer_budget);
+    std::vector<std::future<core::PeerObservation>> futures;
+    for (const auto& address : config.node.peers)
+        futures.push_back(
+            std::async(std::launch::async, [&config, address, budget] { return probe_peer(config, address, budget); }));
+    std::vector<core::PeerObservation> peers;
+    for (auto& future : futures)
+        peers.push_back(future.get());
+    return peers;
+}
+
 // Whether a primary's verdict may need no statement: the server said at startup that it is
 // not in recovery (in_hot_standby, PostgreSQL 14+) and synchronous mode is off. Unless a
 // peer turns out to be a primary (whose timeline must then be compared with ours), the
@@ -176,7 +226,7 @@ CheckOutcome run_check(const Config& config, bool dry_run)
     const HealthNeeds needs = health_needs(config, standby_signal, observation.requested_state);
     std::future<std::vector<core::PeerObservation>> peers;
     if (needs.peers)
-        peers = std::async(std::launch::async, [&config] { return observe_peers(config, config.node.peers); });
+        peers = std::async(std::launch::async, [&config] { return probe_peers(config); });
     std::future<bool> witness;
     if (needs.witness)
         witness = std::async(std::launch::async,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,6 +21,9 @@ inline constexpr int k_weight_not_streaming = 9;       // lost while the WAL rec
 inline constexpr int k_weight_standby_worst = 1;
 inline constexpr int k_weight_lagging = 0;  // standby beyond max_lag
 inline constexpr int k_weight_down = -100;  // server not answering
+
+// How long the check waits for a peer's whole answer (at most timeouts.connect).
+inline constexpr std::chrono::milliseconds k_peer_budget{500};
 
 // What one check observed.
 struct HealthObservation {

@@ -149,13 +149,17 @@ std::optional<std::string> QueryResult::get(std::size_t row, const std::string& 
     return rows[row][static_cast<std::size_t>(it - columns.begin())];
 }
 
-Connection::Connection(Connection&& other) noexcept : m_conn(std::exchange(other.m_conn, nullptr)) {}
+Connection::Connection(Connection&& other) noexcept
+    : m_conn(std::exchange(other.m_conn, nullptr)), m_abandon_on_timeout(other.m_abandon_on_timeout)
+{
+}
 
 Connection& Connection::operator=(Connection&& other) noexcept
 {
     if (this != &other) {
         close();
         m_conn = std::exchange(other.m_conn, nullptr);
+        m_abandon_on_timeout = other.m_abandon_on_timeout;
     }
     return *this;
 }
@@ -308,6 +312,10 @@ Error Connection::broken()
 Error Connection::cancel_after(milliseconds timeout)
 {
     std::string message = "query timed out after " + util::format_duration(timeout);
+    if (m_abandon_on_timeout) {
+        close();
+        return make_error(ErrorKind::timeout, message + "; the connection was closed");
+    }
     if (send_cancel(m_conn, k_cancel_grace) && drain(Clock::now() + k_drain_grace))
         return make_error(ErrorKind::timeout, message + " and was cancelled");
     close();

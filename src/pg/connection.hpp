@@ -53,6 +53,10 @@ public:
         return query(sql, {}, timeout);
     }
 
+    // From now on a query that overruns closes the connection at once instead of cancelling
+    // it (which may wait up to 2 s for the server): for probes that must keep their deadline.
+    void abandon_on_timeout() { m_abandon_on_timeout = true; }
+
     bool is_open() const { return m_conn != nullptr; }
     void close();
     // "host:port" of the server this connection reached.
@@ -72,6 +76,7 @@ private:
     bool drain(Clock::time_point deadline);
 
     pg_conn* m_conn = nullptr;
+    bool m_abandon_on_timeout = false;
 };
 
 }  // namespace pgfo::pg

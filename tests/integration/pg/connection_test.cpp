@@ -348,3 +348,19 @@ TEST_CASE("SessionSetup::startup pins search_path in the startup packet and keep
     REQUIRE(query_setup->query("RESET search_path", 5s).ok());
     CHECK(query_setup->query("SHOW search_path", 5s)->get(0, "search_path") != "pg_catalog");
 }
+
+TEST_CASE("abandon_on_timeout closes an overrunning query's connection instead of cancelling it")
+{
+    TestDir dir;
+    PgCluster cluster(dir / "pg");
+    cluster.start();
+    auto conn = connect(cluster);
+    conn.abandon_on_timeout();
+    auto slept = conn.query("SELECT pg_sleep(5)", 200ms);
+    REQUIRE_FALSE(slept.ok());
+    CHECK(slept.error().kind == ErrorKind::timeout);
+    CHECK(slept.error().message == "query timed out after 200ms; the connection was closed");
+    CHECK_FALSE(conn.is_open());
+    // The server ends that backend on its own once it notices the client is gone.
+    cluster.wait_until("SELECT count(*) = 0 FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(5)'", 30s);
+}
