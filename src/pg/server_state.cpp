@@ -173,6 +173,10 @@ Result<ServerState> inspect_server(Connection& conn, milliseconds timeout, bool 
     sql += k_from;
 
     auto result = conn.query(sql, timeout);
+    // A promotion that ends while the statement runs makes its recovery-only functions fail
+    // (SQLSTATE 55000, "recovery is not in progress"); asked again, the server answers.
+    if (!result && result.error().message.find("(SQLSTATE 55000)") != std::string::npos && Clock::now() < deadline)
+        result = conn.query(sql, std::chrono::ceil<milliseconds>(deadline - Clock::now()));
     if (!result)
         return inspect_error(address, result.error());
     if (result->rows.size() != 1)
