@@ -33,7 +33,9 @@ TEST_CASE("keepalived started on a healthy running pair changes nothing", "[e2e]
     REQUIRE(s.lab.role("n1") == "primary");
     REQUIRE(s.lab.role("n2") == "standby");
 
-    // Both at once, as after a reboot of the keepalived service on both hosts.
+    // Both at once, the standby's first: its VRRP timer expires first, so keepalived makes
+    // it MASTER while n1 is the primary (pgfo must move the VIP back, not promote).
+    s.watch();
     s.lab.run({"start-keepalived", "n2"});
     s.lab.run({"start-keepalived", "n1"});
     const std::string primary = s.lab.wait_stable(30s);

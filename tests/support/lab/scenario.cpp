@@ -44,9 +44,16 @@ LabScenario::~LabScenario()
     end();
 }
 
+void LabScenario::watch()
+{
+    if (!m_watching)
+        sampler.start();
+    m_watching = true;
+}
+
 void LabScenario::begin()
 {
-    sampler.start();
+    watch();
     writer.start();
     const auto deadline = std::chrono::steady_clock::now() + 20s;
     while (writer.acked().size() < 20) {

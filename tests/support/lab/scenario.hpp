@@ -19,7 +19,9 @@ public:
     explicit LabScenario(LabOptions options = {});
     ~LabScenario();
 
-    // Starts the sampler and the writer and waits until the writer has acknowledged writes.
+    // Starts the sampler (once).
+    void watch();
+    // watch(), then starts the writer and waits until it has acknowledged writes.
     void begin();
     // Waits until the writer acknowledged a write sent after UNIX_MS (it writes again).
     void wait_writes_after(std::int64_t unix_ms, std::chrono::seconds limit = std::chrono::seconds(30));
@@ -46,6 +48,7 @@ public:
 
 private:
     bool m_ended = false;
+    bool m_watching = false;
 };
 
 std::vector<std::pair<std::string, std::string>> lab_node_addresses(const Lab& lab);
