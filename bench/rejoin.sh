@@ -6,6 +6,7 @@
 #   bench/rejoin.sh [--sizes "1 4 8"] [--links "loopback 1gbit"] [--methods "rewind basebackup rsync"]
 #                   [--runs N] [--large-runs N] [--rows N] [--profile default|keep|lean|slots]
 #                   [--set 'guc = value']... [--fill-wal-mb N] [--dir DIR]
+#   bench/rejoin.sh [--rows N] [--profile P] --report RESULTS.tsv...   (the table of earlier runs)
 #
 # --sizes       database sizes in GB (pgbench_accounts and its index, ~15 MB per scale unit)
 # --runs        rejoins per method for sizes below 8 GB (default 3); --large-runs for 8 GB+ (default 3)
@@ -49,6 +50,7 @@ while (($#)); do
     --profile) profile=$2; shift 2 ;;
     --set) extra_settings+=("$2"); shift 2 ;;
     --dir) base_dir=$2; shift 2 ;;
+    --report) report_only=1; shift; report_files=("$@"); break ;;
     *) echo "rejoin.sh: unknown option $1; see the header of $0" >&2; exit 2 ;;
   esac
 done
@@ -232,6 +234,24 @@ wait_streaming() {
   done
 }
 
+# True once NODE streams within LIMIT seconds.
+streams_within() {
+  local node=$1 limit=$2 start=$SECONDS
+  until [[ $(psql_on "$node" "SELECT status FROM pg_stat_wal_receiver" 2>/dev/null) == streaming ]]; do
+    ((SECONDS - start < limit)) || return 1
+    sleep 0.1
+  done
+}
+
+# A failed baseline leaves NODE unusable: copy it afresh from PEER (untimed) so the cycles go on.
+recover_by_basebackup() {
+  local node=$1 peer=$2
+  pg_stop "$node" immediate
+  rm -rf "$(data_of "$node")"
+  as_pg "$node" "$pg_bin/pg_basebackup" -D "$(data_of "$node")" -X stream -c fast -N \
+    -d "host=${addr[$peer]} port=${port[$peer]} user=replicator"
+}
+
 wait_replayed() {
   local node=$1 lsn=$2 start=$SECONDS
   until [[ $(psql_on "$node" "SELECT pg_last_wal_replay_lsn() >= '$lsn'") == t ]]; do
@@ -406,9 +426,7 @@ cycle() {
         t_rewind=$EPOCHREALTIME
         rx_failed=$(link_rx_bytes)
         method="pg_rewind(failed)"
-        rm -rf "$(data_of "$old")"
-        as_pg "$old" "$pg_bin/pg_basebackup" -D "$(data_of "$old")" -X stream -c fast -N \
-          -d "host=${addr[$new]} port=${port[$new]} user=replicator"
+        recover_by_basebackup "$old" "$new"
       else
         t_rewind=$EPOCHREALTIME
       fi
@@ -433,11 +451,24 @@ cycle() {
       touch "$(data_of "$old")/standby.signal"
       chown postgres: "$(data_of "$old")/standby.signal"
       set_upstream "$old"
-      pg_start "$old"
-      wait_streaming "$old"
-      t1=$EPOCHREALTIME
+      # A torn copy may never become consistent: give up after 2 minutes and count a failure.
+      if as_pg "$old" "$pg_bin/pg_ctl" start -D "$(data_of "$old")" -w -t 120 -l "$base_dir/$old/server.log" -s &&
+        streams_within "$old" 120; then
+        t1=$EPOCHREALTIME
+      else
+        t1=$EPOCHREALTIME
+        rx_failed=$(link_rx_bytes)
+        method="rsync(failed)"
+        detail=" $(grep -v 'STATEMENT\|DETAIL' "$base_dir/$old/server.log" | grep 'FATAL\|PANIC\|invalid\|not in this' | tail -1 | cut -c 25- | tr ' ' '_')"
+        recover_by_basebackup "$old" "$new"
+        touch "$(data_of "$old")/standby.signal"
+        chown postgres: "$(data_of "$old")/standby.signal"
+        set_upstream "$old"
+        pg_start "$old"
+        wait_streaming "$old"
+      fi
       detail=$(awk -v a="$ts" -v b="$t_stop" -v c="$t_rsync" -v d="$t1" \
-        'BEGIN { printf "stop=%dms rsync=%dms start=%dms", (b-a)*1000, (c-b)*1000, (d-c)*1000 }')
+        'BEGIN { printf "stop=%dms rsync=%dms start=%dms", (b-a)*1000, (c-b)*1000, (d-c)*1000 }')"${detail:-}"
       ;;
   esac
   rx1=${rx_failed:-$(link_rx_bytes)}
@@ -495,6 +526,13 @@ report() {
 }
 
 # --- main -----------------------------------------------------------------------------------
+if [[ ${report_only:-} ]]; then
+  cat "${report_files[@]}" >"${TMPDIR:-/tmp}/pgfb-report.$$"
+  report "${TMPDIR:-/tmp}/pgfb-report.$$"
+  rm -f "${TMPDIR:-/tmp}/pgfb-report.$$"
+  trap - EXIT
+  exit 0
+fi
 [[ $(id -u) == 0 ]] || die "run as root"
 [[ -x $pgfo ]] || { cmake -S . -B "$build" -G Ninja >/dev/null; cmake --build "$build" -j2 --target pgfo; }
 mkdir -p "$base_dir"
