@@ -445,6 +445,9 @@ cycle() {
       local ts=$EPOCHREALTIME
       pg_stop "$old" fast
       local t_stop=$EPOCHREALTIME
+      local ctl_old ctl_new
+      ctl_old=$(stat -c %y "$(data_of "$old")/global/pg_control")
+      ctl_new=$(stat -c %y "$(data_of "$new")/global/pg_control")
       ip netns exec "${ns[$old]}" rsync -a --delete --numeric-ids --exclude=postmaster.pid --exclude=postmaster.opts \
         "rsync://${addr[$new]}:$rsync_port/$new/" "$(data_of "$old")/"
       local t_rsync=$EPOCHREALTIME
@@ -460,6 +463,7 @@ cycle() {
         rx_failed=$(link_rx_bytes)
         method="rsync(failed)"
         detail=" $(grep -v 'STATEMENT\|DETAIL' "$base_dir/$old/server.log" | grep 'FATAL\|PANIC\|invalid\|not in this' | tail -1 | cut -c 25- | tr ' ' '_')"
+        detail+=" pg_control_mtime_before:_old=${ctl_old// /_}_new=${ctl_new// /_}"
         recover_by_basebackup "$old" "$new"
         touch "$(data_of "$old")/standby.signal"
         chown postgres: "$(data_of "$old")/standby.signal"
