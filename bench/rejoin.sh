@@ -5,7 +5,8 @@
 #
 #   bench/rejoin.sh [--sizes "1 4 8"] [--links "loopback 1gbit"] [--methods "rewind basebackup rsync"]
 #                   [--runs N] [--large-runs N] [--rows N] [--profile default|keep|lean|slots]
-#                   [--set 'guc = value']... [--fill-wal-mb N] [--dir DIR]
+#                   [--set 'guc = value']... [--fill-wal-mb N] [--new-side-wal-mb N]
+#                   [--start-timeout pgfo-duration] [--dir DIR]
 #   bench/rejoin.sh [--rows N] [--profile P] --report RESULTS.tsv...   (the table of earlier runs)
 #
 # --sizes       database sizes in GB (pgbench_accounts and its index, ~15 MB per scale unit)
@@ -14,6 +15,8 @@
 # --profile     WAL settings of both servers (see profile_settings below); --set adds more lines
 # --fill-wal-mb WAL written (as segment switches) before every fork, so pg_wal on both nodes holds
 #               what a pair that has been writing holds: retained and recycled segments (default 1024)
+# --new-side-wal-mb  more WAL (segment switches) on the new primary after the fork: a rejoin that
+#               comes late, after the new primary wrote more than the retained WAL (default 0)
 # Methods: rewind, basebackup (pgfo notify BACKUP with failover.resync = that), rsync (classic),
 #   pg_rewind (by hand with --progress --debug, to see what it copies), rewind+slot (pgfo rewind
 #   plus what the proposed engine change would do: a physical slot made on the standby just before
@@ -35,6 +38,8 @@ runs=3
 large_runs=3
 rows=100000
 fill_wal_mb=1024
+new_side_wal_mb=0
+start_timeout=10m
 profile=default
 extra_settings=()
 base_dir="${TMPDIR:-/tmp}/pgfb"
@@ -47,6 +52,8 @@ while (($#)); do
     --large-runs) large_runs=$2; shift 2 ;;
     --rows) rows=$2; shift 2 ;;
     --fill-wal-mb) fill_wal_mb=$2; shift 2 ;;
+    --new-side-wal-mb) new_side_wal_mb=$2; shift 2 ;;
+    --start-timeout) start_timeout=$2; shift 2 ;;
     --profile) profile=$2; shift 2 ;;
     --set) extra_settings+=("$2"); shift 2 ;;
     --dir) base_dir=$2; shift 2 ;;
@@ -187,7 +194,7 @@ resync = "$method"
 peer_wait = "3s"
 
 [timeouts]
-start = "10m"
+start = "$start_timeout"
 stop = "5m"
 resync = "1h"
 
@@ -381,6 +388,11 @@ cycle() {
   wal_old=$(psql_on "$old" "SELECT pg_current_wal_lsn() - '$wal_old'")
   wal_new=$(psql_on "$new" "SELECT pg_current_wal_lsn()")
   psql_on "$new" "UPDATE pgbench_accounts SET abalance = abalance - 1 WHERE aid >= $lo + $rows AND aid < $lo + 2 * $rows" >/dev/null
+  if ((new_side_wal_mb > 0)); then
+    psql_on "$new" "CREATE TABLE IF NOT EXISTS wal_filler (x int)" >/dev/null 2>&1
+    psql_on "$new" "DO \$\$ BEGIN FOR i IN 1..$((new_side_wal_mb / 16)) LOOP INSERT INTO wal_filler VALUES (i); PERFORM pg_switch_wal(); END LOOP; END \$\$" >/dev/null
+    psql_on "$new" "CHECKPOINT" >/dev/null
+  fi
   wal_new=$(psql_on "$new" "SELECT pg_current_wal_lsn() - '$wal_new'")
   local src_wal
   src_wal=$(du -sb "$(data_of "$new")/pg_wal" | cut -f1)
