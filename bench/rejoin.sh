@@ -5,7 +5,9 @@
 #
 #   bench/rejoin.sh [--sizes "1 4 8"] [--links "loopback 1gbit"] [--methods "rewind basebackup rsync"]
 #                   [--runs N] [--large-runs N] [--rows N] [--profile default|keep|lean|slots]
-#                   [--set 'guc = value']... [--fill-wal-mb N] [--dir DIR]
+#                   [--set 'guc = value']... [--fill-wal-mb N] [--new-side-wal-mb N]
+#                   [--start-timeout pgfo-duration] [--dir DIR]
+#   bench/rejoin.sh [--rows N] [--profile P] --report RESULTS.tsv...   (the table of earlier runs)
 #
 # --sizes       database sizes in GB (pgbench_accounts and its index, ~15 MB per scale unit)
 # --runs        rejoins per method for sizes below 8 GB (default 3); --large-runs for 8 GB+ (default 3)
@@ -13,6 +15,8 @@
 # --profile     WAL settings of both servers (see profile_settings below); --set adds more lines
 # --fill-wal-mb WAL written (as segment switches) before every fork, so pg_wal on both nodes holds
 #               what a pair that has been writing holds: retained and recycled segments (default 1024)
+# --new-side-wal-mb  more WAL (segment switches) on the new primary after the fork: a rejoin that
+#               comes late, after the new primary wrote more than the retained WAL (default 0)
 # Methods: rewind, basebackup (pgfo notify BACKUP with failover.resync = that), rsync (classic),
 #   pg_rewind (by hand with --progress --debug, to see what it copies), rewind+slot (pgfo rewind
 #   plus what the proposed engine change would do: a physical slot made on the standby just before
@@ -34,6 +38,8 @@ runs=3
 large_runs=3
 rows=100000
 fill_wal_mb=1024
+new_side_wal_mb=0
+start_timeout=10m
 profile=default
 extra_settings=()
 base_dir="${TMPDIR:-/tmp}/pgfb"
@@ -46,9 +52,12 @@ while (($#)); do
     --large-runs) large_runs=$2; shift 2 ;;
     --rows) rows=$2; shift 2 ;;
     --fill-wal-mb) fill_wal_mb=$2; shift 2 ;;
+    --new-side-wal-mb) new_side_wal_mb=$2; shift 2 ;;
+    --start-timeout) start_timeout=$2; shift 2 ;;
     --profile) profile=$2; shift 2 ;;
     --set) extra_settings+=("$2"); shift 2 ;;
     --dir) base_dir=$2; shift 2 ;;
+    --report) report_only=1; shift; report_files=("$@"); break ;;
     *) echo "rejoin.sh: unknown option $1; see the header of $0" >&2; exit 2 ;;
   esac
 done
@@ -185,7 +194,7 @@ resync = "$method"
 peer_wait = "3s"
 
 [timeouts]
-start = "10m"
+start = "$start_timeout"
 stop = "5m"
 resync = "1h"
 
@@ -230,6 +239,24 @@ wait_streaming() {
     ((SECONDS - start < limit)) || die "node $node not streaming within ${limit}s; see $base_dir/$node/server.log"
     sleep 0.1
   done
+}
+
+# True once NODE streams within LIMIT seconds.
+streams_within() {
+  local node=$1 limit=$2 start=$SECONDS
+  until [[ $(psql_on "$node" "SELECT status FROM pg_stat_wal_receiver" 2>/dev/null) == streaming ]]; do
+    ((SECONDS - start < limit)) || return 1
+    sleep 0.1
+  done
+}
+
+# A failed baseline leaves NODE unusable: copy it afresh from PEER (untimed) so the cycles go on.
+recover_by_basebackup() {
+  local node=$1 peer=$2
+  pg_stop "$node" immediate
+  rm -rf "$(data_of "$node")"
+  as_pg "$node" "$pg_bin/pg_basebackup" -D "$(data_of "$node")" -X stream -c fast -N \
+    -d "host=${addr[$peer]} port=${port[$peer]} user=replicator"
 }
 
 wait_replayed() {
@@ -361,6 +388,11 @@ cycle() {
   wal_old=$(psql_on "$old" "SELECT pg_current_wal_lsn() - '$wal_old'")
   wal_new=$(psql_on "$new" "SELECT pg_current_wal_lsn()")
   psql_on "$new" "UPDATE pgbench_accounts SET abalance = abalance - 1 WHERE aid >= $lo + $rows AND aid < $lo + 2 * $rows" >/dev/null
+  if ((new_side_wal_mb > 0)); then
+    psql_on "$new" "CREATE TABLE IF NOT EXISTS wal_filler (x int)" >/dev/null 2>&1
+    psql_on "$new" "DO \$\$ BEGIN FOR i IN 1..$((new_side_wal_mb / 16)) LOOP INSERT INTO wal_filler VALUES (i); PERFORM pg_switch_wal(); END LOOP; END \$\$" >/dev/null
+    psql_on "$new" "CHECKPOINT" >/dev/null
+  fi
   wal_new=$(psql_on "$new" "SELECT pg_current_wal_lsn() - '$wal_new'")
   local src_wal
   src_wal=$(du -sb "$(data_of "$new")/pg_wal" | cut -f1)
@@ -406,9 +438,7 @@ cycle() {
         t_rewind=$EPOCHREALTIME
         rx_failed=$(link_rx_bytes)
         method="pg_rewind(failed)"
-        rm -rf "$(data_of "$old")"
-        as_pg "$old" "$pg_bin/pg_basebackup" -D "$(data_of "$old")" -X stream -c fast -N \
-          -d "host=${addr[$new]} port=${port[$new]} user=replicator"
+        recover_by_basebackup "$old" "$new"
       else
         t_rewind=$EPOCHREALTIME
       fi
@@ -427,17 +457,34 @@ cycle() {
       local ts=$EPOCHREALTIME
       pg_stop "$old" fast
       local t_stop=$EPOCHREALTIME
+      local ctl_old ctl_new
+      ctl_old=$(stat -c %y "$(data_of "$old")/global/pg_control")
+      ctl_new=$(stat -c %y "$(data_of "$new")/global/pg_control")
       ip netns exec "${ns[$old]}" rsync -a --delete --numeric-ids --exclude=postmaster.pid --exclude=postmaster.opts \
         "rsync://${addr[$new]}:$rsync_port/$new/" "$(data_of "$old")/"
       local t_rsync=$EPOCHREALTIME
       touch "$(data_of "$old")/standby.signal"
       chown postgres: "$(data_of "$old")/standby.signal"
       set_upstream "$old"
-      pg_start "$old"
-      wait_streaming "$old"
-      t1=$EPOCHREALTIME
+      # A torn copy may never become consistent: give up after 2 minutes and count a failure.
+      if as_pg "$old" "$pg_bin/pg_ctl" start -D "$(data_of "$old")" -w -t 120 -l "$base_dir/$old/server.log" -s &&
+        streams_within "$old" 120; then
+        t1=$EPOCHREALTIME
+      else
+        t1=$EPOCHREALTIME
+        rx_failed=$(link_rx_bytes)
+        method="rsync(failed)"
+        detail=" $(grep -v 'STATEMENT\|DETAIL' "$base_dir/$old/server.log" | grep 'FATAL\|PANIC\|invalid\|not in this' | tail -1 | cut -c 25- | tr ' ' '_')"
+        detail+=" pg_control_mtime_before:_old=${ctl_old// /_}_new=${ctl_new// /_}"
+        recover_by_basebackup "$old" "$new"
+        touch "$(data_of "$old")/standby.signal"
+        chown postgres: "$(data_of "$old")/standby.signal"
+        set_upstream "$old"
+        pg_start "$old"
+        wait_streaming "$old"
+      fi
       detail=$(awk -v a="$ts" -v b="$t_stop" -v c="$t_rsync" -v d="$t1" \
-        'BEGIN { printf "stop=%dms rsync=%dms start=%dms", (b-a)*1000, (c-b)*1000, (d-c)*1000 }')
+        'BEGIN { printf "stop=%dms rsync=%dms start=%dms", (b-a)*1000, (c-b)*1000, (d-c)*1000 }')"${detail:-}"
       ;;
   esac
   rx1=${rx_failed:-$(link_rx_bytes)}
@@ -495,6 +542,13 @@ report() {
 }
 
 # --- main -----------------------------------------------------------------------------------
+if [[ ${report_only:-} ]]; then
+  cat "${report_files[@]}" >"${TMPDIR:-/tmp}/pgfb-report.$$"
+  report "${TMPDIR:-/tmp}/pgfb-report.$$"
+  rm -f "${TMPDIR:-/tmp}/pgfb-report.$$"
+  trap - EXIT
+  exit 0
+fi
 [[ $(id -u) == 0 ]] || die "run as root"
 [[ -x $pgfo ]] || { cmake -S . -B "$build" -G Ninja >/dev/null; cmake --build "$build" -j2 --target pgfo; }
 mkdir -p "$base_dir"

@@ -1,6 +1,8 @@
 // notify MASTER -> first write accepted: pgfo against the classic trigger-file promotion plus
 // restart, interleaved on fresh pairs in one run. Prints a table of both.
-//   pgfo_bench_promote [--runs N] [--poll-ms N] [--dir DIR] [--keep]   (--keep: leave each run's servers' files)
+//   pgfo_bench_promote [--runs N] [--poll-ms N] [--dir DIR] [--load-mb N] [--keep]
+// --load-mb: MB of rows the primary writes just before it dies (the standby has them in dirty
+// buffers at failover); --keep: leave each run's servers and logs.
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -28,6 +30,7 @@ struct Options {
     int poll_ms = 5;
     std::string dir;
     bool keep = false;
+    int load_mb = 0;
 };
 
 Options parse_args(int argc, char** argv)
@@ -50,10 +53,12 @@ Options parse_args(int argc, char** argv)
             options.dir = value();
         else if (arg == "--keep")
             options.keep = true;
+        else if (arg == "--load-mb")
+            options.load_mb = std::stoi(value());
         else
             throw std::runtime_error("unknown option " + arg +
                                      "; usage: pgfo_bench_promote [--runs N] [--poll-ms N] "
-                                     "[--dir DIR] [--keep]");
+                                     "[--dir DIR] [--load-mb N] [--keep]");
     }
     return options;
 }
@@ -94,7 +99,8 @@ int main(int argc, char** argv)
             for (Approach approach : order) {
                 const std::string dir =
                     fmt::format("{}/r{:02}-{}", options.dir, run, approach == Approach::pgfo ? "pgfo" : "classic");
-                RunResult result = run_once(approach, dir, std::chrono::milliseconds(options.poll_ms), options.keep);
+                RunSettings settings{std::chrono::milliseconds(options.poll_ms), options.load_mb, options.keep};
+                RunResult result = run_once(approach, dir, settings);
                 std::cerr << fmt::format("run {:2} {:<28} first write {:7.1f} ms, command {:7.1f} ms, {} attempts\n",
                                          run + 1, to_string(approach), result.first_write_ms, result.command_ms,
                                          result.attempts);
@@ -105,9 +111,9 @@ int main(int argc, char** argv)
         utsname host{};
         ::uname(&host);
         std::cout << fmt::format("\nnotify MASTER -> first write accepted ({} runs each, interleaved, poll every {} "
-                                 "ms)\n{}, {} cpus, kernel {}\n\n",
-                                 options.runs, options.poll_ms, server_version(), ::sysconf(_SC_NPROCESSORS_ONLN),
-                                 host.release);
+                                 "ms, {} MB written just before the primary died)\n{}, {} cpus, kernel {}\n\n",
+                                 options.runs, options.poll_ms, options.load_mb, server_version(),
+                                 ::sysconf(_SC_NPROCESSORS_ONLN), host.release);
         print_header("approach (first write)");
         std::map<Approach, Summary> first_write;
         for (auto& [approach, runs] : results) {

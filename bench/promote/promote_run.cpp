@@ -84,14 +84,14 @@ const char* to_string(Approach approach)
     return approach == Approach::pgfo ? "pgfo notify MASTER" : "classic trigger+restart";
 }
 
-RunResult run_once(Approach approach, const std::string& dir, std::chrono::milliseconds poll, bool keep)
+RunResult run_once(Approach approach, const std::string& dir, const RunSettings& settings)
 {
     const std::string trigger = dir + "/b/promote.trigger";
     ClusterOptions options;
     options.data_checksums = true;
     options.fsync = true;
     // Both servers get it (a primary ignores it); only the classic approach touches the file.
-    options.settings = {"promote_trigger_file = '" + trigger + "'"};
+    options.settings = {"promote_trigger_file = '" + trigger + "'", "shared_buffers = '128MB'"};
 
     std::filesystem::remove_all(dir);  // a kept run from before
     RunResult result;
@@ -100,13 +100,18 @@ RunResult run_once(Approach approach, const std::string& dir, std::chrono::milli
         primary.start();
         primary.exec("CREATE TABLE public.bench_writes (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())");
         PgCluster standby = PgCluster::make_standby_of(primary, dir + "/b", "node-b");
-        standby.wait_for_replay_of(primary);
+        if (settings.load_mb > 0) {
+            primary.exec("CREATE TABLE public.bench_load (id int, filler text)");
+            primary.exec("INSERT INTO public.bench_load SELECT g, repeat('x', 1000) FROM generate_series(1, " +
+                         std::to_string(settings.load_mb * 1000) + ") g");
+        }
+        standby.wait_for_replay_of(primary, 120s);
         const PgfoNode node = PgfoNode::write(dir, "node-b", standby, {primary.address()});
         primary.stop(StopMode::immediate);  // the primary dies
 
         const auto t0_wall = std::chrono::system_clock::now();
         WritePoller poller(standby.conninfo() + " application_name=bench_writer",
-                           "INSERT INTO public.bench_writes DEFAULT VALUES", poll, k_write_limit);
+                           "INSERT INTO public.bench_writes DEFAULT VALUES", settings.poll, k_write_limit);
         if (approach == Approach::pgfo) {
             auto run = node.run({"notify", "INSTANCE", "VI_1", "MASTER", "100"}, 60s);
             result.command_ms = ms_between(poller.started(), std::chrono::steady_clock::now());
@@ -131,7 +136,7 @@ RunResult run_once(Approach approach, const std::string& dir, std::chrono::milli
             read_pgfo_log(node, t0_wall, result);
         read_server_log(standby, t0_wall, result);
     }
-    if (!keep)
+    if (!settings.keep)
         std::filesystem::remove_all(dir);
     return result;
 }

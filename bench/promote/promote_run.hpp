@@ -24,10 +24,15 @@ struct RunResult {
     std::map<std::string, double> step_ms;
 };
 
+struct RunSettings {
+    std::chrono::milliseconds poll{5};
+    int load_mb = 0;    // rows written on the primary just before it dies, replayed by the standby
+    bool keep = false;  // leave DIR for inspection
+};
+
 // Builds a fresh primary + streaming standby pair in DIR (checksums and fsync on), kills the
 // primary, and measures APPROACH with a poller trying an INSERT on the standby every POLL.
 // Throws std::runtime_error when the approach fails or no write is accepted within a minute.
-// DIR is removed afterwards unless KEEP.
-RunResult run_once(Approach approach, const std::string& dir, std::chrono::milliseconds poll, bool keep);
+RunResult run_once(Approach approach, const std::string& dir, const RunSettings& settings);
 
 }  // namespace pgfo::bench
