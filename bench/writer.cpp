@@ -1,7 +1,8 @@
 // pgfo_writer: inserts sequential ids through one conninfo (the lab's VIP), reconnecting
 // on failure, and appends every ACKNOWLEDGED id to a file as "id start_ms ack_ms" (Unix
 // milliseconds: when the INSERT was sent and when its commit was acknowledged). An id
-// whose INSERT failed or timed out is never reused: it may or may not be committed.
+// whose INSERT failed or timed out is never reused: it may or may not be committed. Each
+// row records the server that committed it (its cluster_name; the lab sets the node name).
 // Stops after --duration or on SIGTERM/SIGINT; prints a one-line summary on stdout.
 #include <CLI/CLI.hpp>
 #include <fcntl.h>
@@ -104,7 +105,8 @@ private:
     bool create_table()
     {
         auto made = m_conn.query(
-            fmt::format("CREATE TABLE IF NOT EXISTS public.{} (id bigint PRIMARY KEY, at timestamptz DEFAULT now())",
+            fmt::format("CREATE TABLE IF NOT EXISTS public.{} (id bigint PRIMARY KEY, at timestamptz DEFAULT now(), "
+                        "server text DEFAULT current_setting('cluster_name'))",
                         m_options.table),
             m_options.timeout);
         if (made.ok())
