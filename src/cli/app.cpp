@@ -50,6 +50,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err)
     add_pause_commands(app, ctx);
     add_config_command(app, ctx);
     add_alert_command(app, ctx);
+    add_rejoin_command(app, ctx);
 
     try {
         try {

@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "cli/rejoin.hpp"
 #include "node/health.hpp"
 #include "node/health_record.hpp"
 #include "util/error.hpp"
@@ -34,8 +35,11 @@ void run_check(Context& ctx)
     const Config& config = ctx.config();
     const node::CheckOutcome outcome = node::run_check(config, ctx.options.dry_run);
     const node::HealthVerdict& verdict = outcome.verdict;
-    if (!ctx.options.dry_run)
+    if (!ctx.options.dry_run) {
         log_outcome(ctx, outcome);
+        if (outcome.rejoin)
+            start_rejoin(ctx, *outcome.rejoin);
+    }
     if (ctx.options.verbose) {
         if (verdict.healthy)
             ctx.out() << "healthy: " << verdict.reason << "\n";
@@ -45,6 +49,8 @@ void run_check(Context& ctx)
             ctx.out() << change << "\n";
         for (const auto& warning : outcome.warnings)
             ctx.out() << "warning: " << warning << "\n";
+        if (outcome.rejoin)
+            ctx.out() << (ctx.options.dry_run ? "would rejoin: " : "rejoin: ") << *outcome.rejoin << "\n";
     }
     if (!verdict.healthy)
         throw Failure(ErrorKind::failed, "unhealthy: " + verdict.reason);

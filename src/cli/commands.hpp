@@ -18,5 +18,6 @@ void add_log_command(CLI::App& app, Context& ctx);
 void add_pause_commands(CLI::App& app, Context& ctx);  // pause and resume
 void add_config_command(CLI::App& app, Context& ctx);  // config check
 void add_alert_command(CLI::App& app, Context& ctx);   // alert test
+void add_rejoin_command(CLI::App& app, Context& ctx);  // internal, started by check
 
 }  // namespace pgfo::cli

@@ -1,20 +1,18 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <memory>
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
+#include "cli/self_exec.hpp"
 #include "cli/transition_command.hpp"
 #include "util/error.hpp"
 #include "util/subprocess.hpp"
 
 namespace pgfo::cli {
 namespace {
-
-constexpr const char* k_detached_env = "PGFO_DETACHED";
 
 struct NotifyArgs {
     std::vector<std::string> words;  // TYPE NAME STATE [PRIORITY]
@@ -40,16 +38,6 @@ std::optional<std::string> notify_usage_problem(const std::vector<std::string>& 
             return fmt::format("notify PRIORITY must be a number from 0 to 255, got \"{}\"", prio);
     }
     return std::nullopt;
-}
-
-std::string self_executable()
-{
-    char path[4096];
-    ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-    if (n <= 0)
-        return "pgfo";
-    path[n] = '\0';
-    return path;
 }
 
 void run_notify(Context& ctx, const NotifyArgs& args)

@@ -193,6 +193,28 @@ HealthVerdict decide_health(const HealthObservation& observation, const HealthSe
                                            : decide_primary(observation, settings);
 }
 
+std::optional<std::string> rejoin_reason(const HealthObservation& observation, const HealthVerdict& verdict)
+{
+    if (observation.paused || verdict.healthy)
+        return std::nullopt;
+    const core::PeerObservation* newest = nullptr;
+    for (const auto& peer : observation.peers)
+        if (peer.is_primary() && (!newest || peer.timeline > newest->timeline))
+            newest = &peer;
+    if (!newest)
+        return std::nullopt;
+    if (!observation.server) {
+        if (observation.server_timed_out)
+            return std::nullopt;
+        return fmt::format("server is down and peer {} is a primary: rejoin it as standby", newest->address);
+    }
+    if (!observation.server->in_recovery && observation.server->timeline != 0 &&
+        newest->timeline > observation.server->timeline)
+        return fmt::format("this primary is on timeline {} and peer {} is a primary on timeline {}: rejoin it",
+                           observation.server->timeline, newest->address, newest->timeline);
+    return std::nullopt;
+}
+
 std::string_view to_string(HealthRole role)
 {
     switch (role) {
@@ -241,6 +263,7 @@ CheckOutcome run_check(const Config& config, bool dry_run)
     }
     if (!conn.ok()) {
         observation.server_error = "server is not answering: " + conn.error().message;
+        observation.server_timed_out = conn.error().kind == ErrorKind::timeout;
     } else if (!observation.server) {
         auto state = pg::inspect_server(conn.value(), config.timeouts.connect, true);
         if (state.ok())
@@ -250,10 +273,13 @@ CheckOutcome run_check(const Config& config, bool dry_run)
     }
     if (peers.valid())
         observation.peers = peers.get();
+    else if (!observation.server && !observation.server_timed_out && !config.node.peers.empty())
+        observation.peers = probe_peers(config);  // a down server: is there a primary to rejoin?
     if (witness.valid())
         observation.witness_reachable = witness.get();
     outcome.verdict = decide_health(observation, HealthSettings::from(config));
     const HealthVerdict& verdict = outcome.verdict;
+    outcome.rejoin = rejoin_reason(observation, verdict);
 
     if (verdict.healthy && verdict.new_sync_standby_names) {
         const std::string& wanted = *verdict.new_sync_standby_names;

@@ -31,6 +31,7 @@ struct HealthObservation {
     std::string pause_reason;
     std::optional<pg::ServerState> server;     // nullopt: the server did not answer
     std::string server_error;                  // why it did not
+    bool server_timed_out = false;             // it did not answer in time (may be running, frozen)
     std::vector<core::PeerObservation> peers;  // empty when they were not asked
     std::optional<bool> witness_reachable;     // nullopt: no witness, or not asked
     std::string requested_state;               // keepalived's latest state for this node ("" when none)
@@ -74,6 +75,12 @@ HealthNeeds health_needs(const Config& config, bool standby_signal, const std::s
 // node is MASTER while a peer is a reachable primary (the VIP must go back to it).
 HealthVerdict decide_health(const HealthObservation& observation, const HealthSettings& settings);
 
+// Why this node should rejoin a peer primary now, or nullopt. Only for an unhealthy node that
+// keepalived will keep in FAULT (so it gets no BACKUP notify): a server that is down (refused,
+// not a timeout: a frozen server may still run) or a primary that must yield to a peer on a newer
+// timeline, while a peer is a reachable primary. The check starts the rejoin; it never waits for it.
+std::optional<std::string> rejoin_reason(const HealthObservation& observation, const HealthVerdict& verdict);
+
 // Replay lag of a standby: the newest WAL position it knows of minus its replay position.
 pg::Lsn standby_lag(const pg::ServerState& server);
 
@@ -91,6 +98,7 @@ struct CheckOutcome {
     HealthVerdict verdict;
     std::vector<std::string> changes;   // what it changed, one line each
     std::vector<std::string> warnings;  // what it could not do (never changes the verdict)
+    std::optional<std::string> rejoin;  // rejoin_reason(): the caller may start a rejoin
 };
 CheckOutcome run_check(const Config& config, bool dry_run);
 

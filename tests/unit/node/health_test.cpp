@@ -250,3 +250,64 @@ TEST_CASE("health_needs: peers and witness only where the verdict can depend on 
     CHECK_FALSE(needs.peers);
     CHECK_FALSE(needs.witness);
 }
+
+TEST_CASE("rejoin_reason: only a down or yielding node with a reachable peer primary rejoins", "[health]")
+{
+    HealthSettings settings;
+    settings.max_lag = k_max_lag;
+    auto reason = [&](const HealthObservation& o) { return rejoin_reason(o, decide_health(o, settings)); };
+
+    SECTION("a down server and a peer primary: rejoin it")
+    {
+        auto r = reason(observed(std::nullopt, {peer(true, false, 3)}));
+        REQUIRE(r);
+        CHECK_THAT(*r, Catch::Contains("server is down and peer 10.0.0.2:5432 is a primary"));
+    }
+    SECTION("the newest of several peer primaries is named")
+    {
+        auto older = peer(true, false, 2);
+        older.address = "10.0.0.3:5432";
+        auto r = reason(observed(std::nullopt, {older, peer(true, false, 4)}));
+        REQUIRE(r);
+        CHECK_THAT(*r, Catch::Contains("10.0.0.2:5432"));
+    }
+    SECTION("a down server and no primary among the peers: nothing to follow")
+    {
+        CHECK(!reason(observed(std::nullopt)));
+        CHECK(!reason(observed(std::nullopt, {peer(false, false, 0)})));
+        CHECK(!reason(observed(std::nullopt, {peer(true, true, 3)})));
+    }
+    SECTION("a server that timed out may be running (frozen): never rejoined from the check")
+    {
+        auto o = observed(std::nullopt, {peer(true, false, 3)});
+        o.server_timed_out = true;
+        CHECK(!reason(o));
+    }
+    SECTION("paused: nothing, even down")
+    {
+        auto o = observed(std::nullopt, {peer(true, false, 3)});
+        o.paused = true;
+        CHECK(!reason(o));
+    }
+    SECTION("a primary that must yield to a newer timeline rejoins; same timeline or older does not")
+    {
+        auto r = reason(observed(primary(2), {peer(true, false, 3)}));
+        REQUIRE(r);
+        CHECK_THAT(*r, Catch::Contains("timeline 2") && Catch::Contains("timeline 3"));
+        CHECK(!reason(observed(primary(2), {peer(true, false, 2)})));
+        CHECK(!reason(observed(primary(3), {peer(true, false, 2)})));
+    }
+    SECTION("an isolated primary (witness unreachable) is unhealthy but has nobody to rejoin")
+    {
+        CHECK(!reason(observed(primary(2), {}, false)));
+    }
+    SECTION("healthy nodes never rejoin")
+    {
+        CHECK(!reason(observed(standby(), {peer(true, false, 2)})));
+        CHECK(!reason(observed(primary(2), {peer(true, true, 2)})));
+    }
+    SECTION("a lagging standby is unhealthy but keeps replaying")
+    {
+        CHECK(!reason(observed(standby(k_max_lag + 1), {peer(true, false, 2)})));
+    }
+}

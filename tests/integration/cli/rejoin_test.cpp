@@ -1,0 +1,148 @@
+// The check's self-healing: a node keepalived keeps in FAULT (its check fails) gets no BACKUP
+// notify, so the check itself starts a detached `pgfo rejoin` when the server is down or must
+// yield and a peer is a reachable primary. Real PostgreSQL 15 pair, the real binary.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "pg_cluster.hpp"
+#include "pgfo_node.hpp"
+#include "test_dir.hpp"
+
+using namespace pgfo::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Pair {
+    TestDir dir;
+    PgCluster old_primary;
+    PgCluster new_primary;
+    PgfoNode old_node;
+    PgfoNode new_node;
+
+    Pair()
+        : old_primary(started(dir)), new_primary(PgCluster::make_standby_of(old_primary, dir / "b", "node-b")),
+          old_node(PgfoNode::write(dir.path(), "node-a", old_primary, {new_primary.address()})),
+          new_node(PgfoNode::write(dir.path(), "node-b", new_primary, {old_primary.address()}))
+    {
+        old_primary.exec("CREATE TABLE t (id int PRIMARY KEY, note text)");
+        old_primary.exec("INSERT INTO t SELECT g, 'before' FROM generate_series(1, 100) g");
+        new_primary.wait_for_replay_of(old_primary);
+    }
+
+    static PgCluster started(const TestDir& dir)
+    {
+        PgCluster cluster(dir / "a");
+        cluster.start();
+        return cluster;
+    }
+
+    // The standby is promoted (timeline 2) and takes a write the old primary never sees.
+    void fail_over()
+    {
+        new_primary.exec("SELECT pg_promote()");
+        new_primary.wait_until("SELECT NOT pg_is_in_recovery()");
+        new_primary.exec("INSERT INTO t VALUES (1000, 'after failover')");
+    }
+
+    // Waits until the detached rejoin logged its end (done or failed).
+    bool wait_rejoin_end(std::chrono::seconds timeout = 60s) const
+    {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            for (const auto& line : old_node.log_lines())
+                if (logfmt_value(line, "event").rfind("transition.", 0) == 0 &&
+                    logfmt_value(line, "state") == "rejoin")
+                    return true;
+            std::this_thread::sleep_for(100ms);
+        }
+        return false;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("check: a stopped old primary with a peer primary starts a detached rejoin through pg_rewind", "[check]")
+{
+    Pair pair;
+    pair.fail_over();
+    pair.old_primary.exec("INSERT INTO t VALUES (2000, 'diverged')");  // after the fork: gone after rewind
+    pair.old_primary.stop(StopMode::immediate);
+
+    auto check = pair.old_node.run({"check"});
+    CHECK(check.code == 1);  // unhealthy now; healthy again once the rejoin is done
+    REQUIRE(pair.old_node.events("check.rejoin").size() == 1);
+    CHECK(logfmt_value(pair.old_node.events("check.rejoin")[0], "msg").find("server is down and peer " +
+                                                                            pair.new_primary.address()) !=
+          std::string::npos);
+    REQUIRE(pair.wait_rejoin_end());
+    INFO(pair.old_node.log_lines().back());
+    CHECK(pair.old_node.has_event("transition.done"));
+    CHECK(pair.old_node.has_event("rewind.done"));
+    CHECK(!pair.old_node.has_event("basebackup.done"));
+
+    pair.old_primary.wait_for_streaming();
+    CHECK(pair.old_primary.scalar("SELECT pg_is_in_recovery()") == "t");
+    pair.old_primary.wait_for_replay_of(pair.new_primary);
+    CHECK(pair.old_primary.scalar("SELECT note FROM t WHERE id = 1000") == "after failover");
+    CHECK(pair.old_primary.scalar("SELECT count(*) FROM t WHERE id = 2000") == "0");
+    CHECK(pair.old_node.run({"check"}).code == 0);
+    CHECK(pair.old_node.events("check.rejoin").size() == 1);
+}
+
+TEST_CASE("check: a running primary on an older timeline yields and rejoins by itself", "[check]")
+{
+    Pair pair;
+    pair.fail_over();  // split brain: both accept writes until the older one's check runs
+
+    auto check = pair.old_node.run({"check"});
+    CHECK(check.code == 1);
+    REQUIRE(pair.old_node.events("check.rejoin").size() == 1);
+    REQUIRE(pair.wait_rejoin_end());
+    CHECK(pair.old_node.has_event("fence.done"));
+    CHECK(pair.old_node.has_event("rewind.done"));
+    pair.old_primary.wait_for_streaming();
+    pair.old_primary.wait_for_replay_of(pair.new_primary);
+    CHECK(pair.old_primary.scalar("SELECT count(*) FROM t") == "101");
+}
+
+TEST_CASE("check: no rejoin while paused, without a peer primary, or while a transition holds the lock",
+          "[check]")
+{
+    Pair pair;
+    pair.old_primary.stop(StopMode::immediate);
+
+    SECTION("no peer is a primary yet")
+    {
+        CHECK(pair.old_node.run({"check"}).code == 1);
+        CHECK(pair.old_node.events("check.rejoin").empty());
+    }
+    SECTION("paused")
+    {
+        pair.fail_over();
+        REQUIRE(pair.old_node.run({"pause", "--reason", "maintenance"}).code == 0);
+        CHECK(pair.old_node.run({"check"}).code == 0);
+        CHECK(pair.old_node.events("check.rejoin").empty());
+        CHECK(!pair.old_primary.is_running());
+    }
+    SECTION("a second check right after the first starts no second rejoin")
+    {
+        pair.fail_over();
+        CHECK(pair.old_node.run({"check"}).code == 1);
+        CHECK(pair.old_node.run({"check"}).code == 1);
+        CHECK(pair.old_node.events("check.rejoin").size() == 1);
+        REQUIRE(pair.wait_rejoin_end());
+    }
+    SECTION("--dry-run says it would and starts nothing")
+    {
+        pair.fail_over();
+        auto dry = pair.old_node.run({"--dry-run", "-v", "check"});
+        CHECK(dry.code == 1);
+        CHECK(dry.output.find("would rejoin: server is down and peer") != std::string::npos);
+        std::this_thread::sleep_for(1s);
+        CHECK(pair.old_node.events("check.rejoin").empty());
+        CHECK(!pair.old_primary.is_running());
+    }
+}
