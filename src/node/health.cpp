@@ -9,6 +9,7 @@
 #include "node/sync_standbys.hpp"
 #include "node/track_file.hpp"
 #include "pg/conninfo.hpp"
+#include "util/clock.hpp"
 #include "util/files.hpp"
 #include "util/state_store.hpp"
 #include "util/units.hpp"
@@ -184,6 +185,8 @@ HealthVerdict decide_health(const HealthObservation& observation, const HealthSe
 {
     if (observation.paused)
         return verdict(true, HealthRole::paused, "paused: " + observation.pause_reason);
+    if (!observation.server && !observation.planned_restart.empty())
+        return verdict(true, HealthRole::restarting, "server is restarting on purpose: " + observation.planned_restart);
     if (!observation.server) {
         HealthVerdict result = verdict(false, HealthRole::down, observation.server_error);
         result.weight = k_weight_down;
@@ -220,6 +223,8 @@ std::string_view to_string(HealthRole role)
     switch (role) {
     case HealthRole::paused:
         return "paused";
+    case HealthRole::restarting:
+        return "restarting";
     case HealthRole::down:
         return "down";
     case HealthRole::primary:
@@ -264,6 +269,8 @@ CheckOutcome run_check(const Config& config, bool dry_run)
     if (!conn.ok()) {
         observation.server_error = "server is not answering: " + conn.error().message;
         observation.server_timed_out = conn.error().kind == ErrorKind::timeout;
+        if (auto restart = store.planned_restart(util::unix_now_ms()))
+            observation.planned_restart = restart->what + " (tx " + restart->tx + ")";
     } else if (!observation.server) {
         auto state = pg::inspect_server(conn.value(), config.timeouts.connect, true);
         if (state.ok())

@@ -32,6 +32,7 @@ struct HealthObservation {
     std::optional<pg::ServerState> server;     // nullopt: the server did not answer
     std::string server_error;                  // why it did not
     bool server_timed_out = false;             // it did not answer in time (may be running, frozen)
+    std::string planned_restart;               // a transition restarts it on purpose: what and which tx
     std::vector<core::PeerObservation> peers;  // empty when they were not asked
     std::optional<bool> witness_reachable;     // nullopt: no witness, or not asked
     std::string requested_state;               // keepalived's latest state for this node ("" when none)
@@ -45,7 +46,7 @@ struct HealthSettings {
     static HealthSettings from(const Config& config);
 };
 
-enum class HealthRole { paused, down, primary, standby };
+enum class HealthRole { paused, restarting, down, primary, standby };
 
 struct HealthVerdict {
     bool healthy = false;
@@ -67,7 +68,8 @@ struct HealthNeeds {
 HealthNeeds health_needs(const Config& config, bool standby_signal, const std::string& requested_state);
 
 // The check's whole decision, a pure function of what it observed.
-// Paused: healthy. Server not answering: unhealthy.
+// Paused: healthy. Server not answering: unhealthy, unless a transition restarts it on purpose
+// (compose recreate after a promotion): healthy then, so keepalived keeps the VIP.
 // Primary: unhealthy when the witness is unreachable (isolated) or a peer is a primary on a
 // newer timeline (split brain healed: this one must yield).
 // Standby: unhealthy when replay is more than max_lag behind the last known WAL position

@@ -12,6 +12,7 @@
 #include "node/sync_standbys.hpp"
 #include "pg/conninfo.hpp"
 #include "pg/server_state.hpp"
+#include "util/clock.hpp"
 #include "util/files.hpp"
 #include "util/units.hpp"
 
@@ -166,6 +167,20 @@ Result<core::StepReport> LiveNode::promote()
 }
 
 Result<core::StepReport> LiveNode::recreate_primary()
+{
+    // The recreate stops the server for a moment: the check must not FAULT the new primary for it.
+    util::PlannedRestart restart;
+    restart.what = "recreate_primary";
+    restart.tx = m_log.tx();
+    restart.until_ms = util::unix_now_ms() + (m_config.timeouts.start + m_config.timeouts.stop).count();
+    if (auto begun = m_state.begin_planned_restart(restart); !begun.ok())
+        m_log.warn("recreate_primary.warning", "could not tell the check about the restart: " + begun.error().message);
+    auto verified = recreate_and_verify_primary();
+    m_state.end_planned_restart();
+    return verified;
+}
+
+Result<core::StepReport> LiveNode::recreate_and_verify_primary()
 {
     auto recreated = m_runtime.recreate(runtime::ServerRole::primary, m_config.timeouts.start);
     if (!recreated.ok())

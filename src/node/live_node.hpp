@@ -26,6 +26,7 @@ private:
     Result<core::StepReport> wait_for_primary(const core::Request& request);
     Result<core::StepReport> promote();
     Result<core::StepReport> recreate_primary();
+    Result<core::StepReport> recreate_and_verify_primary();
     Result<core::StepReport> configure_sync();
     Result<core::StepReport> stop(bool fence);
     Result<core::StepReport> rewind(const std::string& target);

@@ -19,4 +19,10 @@ std::string utc_timestamp(std::chrono::system_clock::time_point time)
                        parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, millis);
 }
 
+std::int64_t unix_now_ms()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 } // namespace pgfo::util

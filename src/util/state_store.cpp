@@ -122,6 +122,38 @@ std::optional<PauseInfo> StateStore::paused() const
     return PauseInfo{value_of(*fields, "reason"), value_of(*fields, "ts")};
 }
 
+Status StateStore::begin_planned_restart(const PlannedRestart& restart)
+{
+    if (auto made = make_dirs(m_dir, k_dir_mode); !made)
+        return made;
+    const std::string line = format_kv_line(
+        {{"what", restart.what}, {"tx", restart.tx}, {"until_ms", std::to_string(restart.until_ms)}});
+    return write_file_atomic(m_dir + "/restarting", line + "\n", k_file_mode);
+}
+
+void StateStore::end_planned_restart()
+{
+    (void)::unlink((m_dir + "/restarting").c_str());
+}
+
+std::optional<PlannedRestart> StateStore::planned_restart(std::int64_t now_ms) const
+{
+    auto content = read_file(m_dir + "/restarting");
+    if (!content)
+        return std::nullopt;
+    auto fields = parse_kv_line(*content);
+    if (!fields)
+        return std::nullopt;
+    PlannedRestart restart;
+    restart.what = value_of(*fields, "what");
+    restart.tx = value_of(*fields, "tx");
+    const std::string until = value_of(*fields, "until_ms");
+    const auto parsed = std::from_chars(until.data(), until.data() + until.size(), restart.until_ms);
+    if (parsed.ec != std::errc() || restart.until_ms <= now_ms)
+        return std::nullopt;
+    return restart;
+}
+
 Status StateStore::write_last_transition(const std::string& line)
 {
     if (auto made = make_dirs(m_dir, k_dir_mode); !made)

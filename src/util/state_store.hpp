@@ -16,6 +16,14 @@ struct RequestedState {
     std::string tx;     // the run that recorded it
 };
 
+// A restart a transition makes on purpose (compose recreate): the check, which would see the
+// server refuse connections, reports healthy until it ends or `until_ms` (Unix ms) passes.
+struct PlannedRestart {
+    std::string what;  // the step, e.g. "recreate_primary"
+    std::string tx;
+    std::int64_t until_ms = 0;
+};
+
 struct PauseInfo {
     std::string reason;
     std::string ts;
@@ -40,6 +48,12 @@ public:
     Status pause(const std::string& reason);
     Status resume();
     std::optional<PauseInfo> paused() const;
+
+    // "restarting": written before a planned restart, removed after it; planned_restart()
+    // returns it only while until_ms lies ahead of NOW_MS.
+    Status begin_planned_restart(const PlannedRestart& restart);
+    void end_planned_restart();
+    std::optional<PlannedRestart> planned_restart(std::int64_t now_ms) const;
 
     // The outcome of the last transition, a free-form logfmt line for status.
     Status write_last_transition(const std::string& line);

@@ -11,11 +11,10 @@
 using namespace pgfo::test;
 using namespace std::chrono_literals;
 
-// Hidden ("[.]", not run by CTest) until a fenced, stopped node can rejoin by itself: after the heal its
-// check keeps failing (server stopped), keepalived stays in FAULT and never sends the BACKUP that
-// would rejoin it. Open in issue 8; run by hand with: e2e_partition_test "[witness]"
+// After the heal keepalived keeps n1 in FAULT (its check fails: the server is fenced) and sends no
+// BACKUP; the check sees n2 as a reachable primary and starts the rejoin itself.
 TEST_CASE("partition with a witness: the isolated primary fences itself and rejoins after the heal",
-          "[e2e][witness][.]")
+          "[e2e][witness]")
 {
     LabOptions options;
     options.witness = true;
@@ -37,6 +36,8 @@ TEST_CASE("partition with a witness: the isolated primary fences itself and rejo
     s.wait_writes_after(healed_at);
     CHECK(after == "n2");
     CHECK(s.lab.role("n1") == "standby");
+    CHECK(!s.lab.events("n1", "check.rejoin").empty());
+    CHECK(!s.lab.events("n1", "rewind.done").empty());
 
     s.check_no_acked_write_lost(after);
     s.check_never_two_primaries();
@@ -48,7 +49,8 @@ TEST_CASE("partition with a witness: the isolated primary fences itself and rejo
 // gratuitous ARP is the latest), and with synchronous = "on" every commit on n1 waits for
 // a standby that is gone, so n1 acknowledges nothing. After the heal, VRRP keeps the
 // higher-priority n1 as MASTER; pgfo's check on n1 sees n2 as a primary on a newer
-// timeline and reports unhealthy, n1 is FAULTed and fenced, and n2 takes the VIP back.
+// timeline and reports unhealthy, n1 is FAULTed and fenced, and n2 takes the VIP back; the
+// check then rejoins n1 (pg_rewind) as n2's standby.
 // The documented window: from the heal until n1 is fenced, both servers answer as
 // primaries to the sampler (bounded below by the check interval plus the fence).
 TEST_CASE("partition without a witness: split brain while cut off, resolved towards the newer timeline", "[e2e]")
@@ -73,9 +75,10 @@ TEST_CASE("partition without a witness: split brain while cut off, resolved towa
             FAIL("n1 is still a primary (or n2 lacks the VIP) 60 s after the heal: " << s.lab.run({"status"}));
         std::this_thread::sleep_for(200ms);
     }
-    const std::string after = s.lab.wait_stable(30s, {"n1"});
+    const std::string after = s.lab.wait_stable(60s);
     s.wait_writes_after(healed_at);
     CHECK(after == "n2");
+    CHECK(s.lab.role("n1") == "standby");
 
     s.check_no_acked_write_lost(after);
     s.end();

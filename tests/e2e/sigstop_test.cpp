@@ -25,6 +25,9 @@ TEST_CASE("postgres frozen by SIGSTOP on the primary: check times out, failover"
     s.lab.run({"sigcont-pg", "n1"});
     CHECK(s.wait_transition("n1", "FAULT", 0, 60s));
     CHECK(s.lab.role("n1") != "primary");
+    // Thawed and fenced, the server is down: the check rejoins it as n2's standby.
+    CHECK(s.lab.wait_stable(60s) == "n2");
+    CHECK(s.lab.role("n1") == "standby");
 
     s.check_no_acked_write_lost(primary);
     s.check_never_two_primaries();

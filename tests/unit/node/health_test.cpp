@@ -311,3 +311,19 @@ TEST_CASE("rejoin_reason: only a down or yielding node with a reachable peer pri
         CHECK(!reason(observed(standby(k_max_lag + 1), {peer(true, false, 2)})));
     }
 }
+
+TEST_CASE("decide_health: a server restarted on purpose by a transition stays healthy", "[health]")
+{
+    HealthSettings settings;
+    auto o = observed(std::nullopt, {peer(true, false, 3)});
+    o.planned_restart = "recreate_primary (tx ab12cd)";
+    const auto v = decide_health(o, settings);
+    CHECK(v.healthy);
+    CHECK(v.role == HealthRole::restarting);
+    CHECK_THAT(v.reason, Catch::Contains("recreate_primary (tx ab12cd)"));
+    CHECK_FALSE(v.weight);  // the track file keeps its value
+    CHECK_FALSE(rejoin_reason(o, v));
+
+    o.planned_restart.clear();
+    CHECK_FALSE(decide_health(o, settings).healthy);
+}

@@ -191,3 +191,27 @@ TEST_CASE("a state dir that cannot be created is an error naming it")
     CHECK(recorded.error().message.find("could not create directory " + file + "/state") == 0);
     CHECK_FALSE(store.pause("x").ok());
 }
+
+TEST_CASE("a planned restart is seen until it ends or its deadline passes")
+{
+    pgfo::test::TestDir dir;
+    StateStore store(dir / "state");
+    CHECK_FALSE(store.planned_restart(1000));
+
+    REQUIRE(store.begin_planned_restart({"recreate_primary", "ab12cd", 5000}).ok());
+    auto seen = store.planned_restart(4999);
+    REQUIRE(seen);
+    CHECK(seen->what == "recreate_primary");
+    CHECK(seen->tx == "ab12cd");
+    CHECK(seen->until_ms == 5000);
+    CHECK_FALSE(store.planned_restart(5000));  // a transition killed mid-step leaves no lasting excuse
+    CHECK(mode_of(dir / "state/restarting") == 0640);
+
+    store.end_planned_restart();
+    CHECK_FALSE(store.planned_restart(1000));
+    CHECK_FALSE(path_exists(dir / "state/restarting"));
+    store.end_planned_restart();  // twice is fine
+
+    REQUIRE(write_file_atomic(dir / "state/restarting", "garbage without pairs\n").ok());
+    CHECK_FALSE(store.planned_restart(0));
+}
