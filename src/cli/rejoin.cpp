@@ -67,6 +67,7 @@ void add_rejoin_command(CLI::App& app, Context& ctx)
         core::Request request;
         request.intent = core::Intent::follow_primary;
         request.label = "rejoin";
+        request.recorded = false;
         run_transition_command(ctx, request);
     });
 }

@@ -91,10 +91,12 @@ void run_transition_command(Context& ctx, const core::Request& request)
     std::uint64_t seq = 0;
     util::FileLock lock;
     if (!ctx.options.dry_run) {
-        auto recorded = state.record_request(request.label, ctx.tx());
-        if (!recorded.ok())
-            throw Failure(recorded.error());
-        seq = recorded->seq;
+        if (request.recorded) {
+            auto recorded = state.record_request(request.label, ctx.tx());
+            if (!recorded.ok())
+                throw Failure(recorded.error());
+            seq = recorded->seq;
+        }
         auto locked = util::FileLock::acquire(state.lock_path(), config.timeouts.lock);
         if (!locked.ok()) {
             log.error("lock.timeout", locked.error().message, {{"state", request.label}});

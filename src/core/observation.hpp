@@ -22,6 +22,7 @@ struct LocalObservation {
     bool streaming = false;   // standby: WAL receiver streaming
     std::string upstream;     // standby: host:port it streams from
     std::string error;        // why it was not reachable
+    bool timed_out = false;   // the server or its runtime did not answer in time (not a refusal)
 };
 
 // What one peer looks like from here.

@@ -265,8 +265,11 @@ Plan plan_transition(const Request& request, const Observation& observation, con
     if (observation.paused && !request.from_operator)
         return nothing(observation.pause_reason.empty() ? "paused" : "paused: " + observation.pause_reason);
     const auto& local = observation.local;
-    if (local.running && !local.reachable && request.intent != Intent::fence)
-        return fail("server is running but does not answer: " + local.error);
+    if (local.running && !local.reachable && request.intent != Intent::fence) {
+        Plan plan = fail("server is running but does not answer: " + local.error);
+        plan.timed_out = local.timed_out;
+        return plan;
+    }
     if (!local.data_dir_exists && request.intent == Intent::become_primary)
         return fail("data directory does not exist; nothing to promote");
 

@@ -48,6 +48,7 @@ struct Plan {
     std::vector<Step> steps;
     std::string reason;         // why this plan: shown in the log, the alert and --dry-run
     bool replan_after = false;  // observe again and plan again once the steps ran
+    bool timed_out = false;     // fail: because something did not answer in time (exit 4, not 1)
 
     // "promote -> configure_sync" or "nothing: already primary"
     std::string describe() const;

@@ -25,6 +25,9 @@ struct Request {
     bool force = false;         // promote --force: skip the guards
     bool from_operator = false; // promote/demote by hand (pause does not stop these)
     std::string primary_hint;   // demote --primary HOST[:PORT]
+    // Recorded as the latest requested state, so a newer request supersedes this run between
+    // steps. The check's rejoin is not: it is no keepalived state and nothing should stop it.
+    bool recorded = true;
 };
 
 Request request_for(KeepalivedState state);

@@ -80,8 +80,9 @@ TransitionReport run_transition(const Request& request, NodeActions& actions, co
 
         if (options.dry_run)
             return finish(plan.outcome == PlanOutcome::refuse ? TransitionOutcome::refused
-                          : plan.outcome == PlanOutcome::fail ? TransitionOutcome::failed
-                                                               : TransitionOutcome::nothing,
+                          : plan.outcome == PlanOutcome::fail
+                              ? (plan.timed_out ? TransitionOutcome::timed_out : TransitionOutcome::failed)
+                              : TransitionOutcome::nothing,
                           plan.describe());
         if (plan.outcome == PlanOutcome::refuse) {
             log.warn("refused", plan.reason, {{"state", request.label}});
@@ -89,7 +90,7 @@ TransitionReport run_transition(const Request& request, NodeActions& actions, co
         }
         if (plan.outcome == PlanOutcome::fail) {
             log.error("failed", plan.reason, {{"state", request.label}});
-            return finish(TransitionOutcome::failed, plan.reason);
+            return finish(plan.timed_out ? TransitionOutcome::timed_out : TransitionOutcome::failed, plan.reason);
         }
         if (plan.outcome == PlanOutcome::nothing) {
             if (report.steps_done.empty())
@@ -98,7 +99,11 @@ TransitionReport run_transition(const Request& request, NodeActions& actions, co
         }
 
         for (const auto& step : plan.steps) {
-            if (actions.superseded()) {
+            // A resync is finished once begun: a data directory rewound or copied but not yet
+            // configured as a standby must not be left for the next run to crash-recover.
+            const bool completes_resync =
+                step.kind == StepKind::configure_standby || step.kind == StepKind::start_standby;
+            if (!completes_resync && actions.superseded()) {
                 log.info("superseded", fmt::format("a newer request arrived before {}", to_string(step.kind)),
                          {{"state", request.label}});
                 return finish(TransitionOutcome::superseded, "superseded by a newer request");

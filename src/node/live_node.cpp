@@ -244,7 +244,19 @@ Result<core::StepReport> LiveNode::rewind(const std::string& target)
     if (!control.succeeded())
         return runtime::process_error("pg_controldata", control);
     auto fields = parse_controldata(control.out);
-    const std::string& cluster_state = fields["Database cluster state"];
+    const std::string cluster_state = fields["Database cluster state"];
+    if (cluster_state == "in archive recovery" && !util::path_exists(data_dir + "/standby.signal")) {
+        // pg_rewind leaves this state: a run stopped after the rewind and before the standby was
+        // configured. It must start as a standby (replaying to minRecoveryPoint on the new
+        // timeline); crash recovery would end recovery and fork a history of its own.
+        return report("already rewound (the control file is in archive recovery): starts as a standby of " + target,
+                      {{"discarded_bytes", "0"}});
+    }
+    if (cluster_state == "in archive recovery") {
+        // A standby that stopped without a clean shutdown: it resumes replay where it was.
+        return report("a standby stopped uncleanly: it resumes replay as a standby of " + target,
+                      {{"discarded_bytes", "0"}});
+    }
     if (cluster_state != "shut down" && cluster_state != "shut down in recovery") {
         // A crashed server: finish crash recovery in single-user mode (as pg_rewind would), so the
         // control file shows where this node's WAL really ends: what the rewind will discard.

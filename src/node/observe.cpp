@@ -67,6 +67,7 @@ core::LocalObservation observe_local(const Config& config, runtime::Runtime& run
         // still tries to stop it.
         local.running = true;
         local.error = "its runtime cannot tell whether it runs: " + running.error().message;
+        local.timed_out = running.error().kind == ErrorKind::timeout;
         return local;
     }
     local.running = running.value();
@@ -75,11 +76,13 @@ core::LocalObservation observe_local(const Config& config, runtime::Runtime& run
     auto conn = connect_local(config);
     if (!conn.ok()) {
         local.error = conn.error().message;
+        local.timed_out = conn.error().kind == ErrorKind::timeout;
         return local;
     }
     auto state = pg::inspect_server(conn.value(), config.timeouts.connect, true);
     if (!state.ok()) {
         local.error = state.error().message;
+        local.timed_out = state.error().kind == ErrorKind::timeout;
         return local;
     }
     local.reachable = true;

@@ -8,6 +8,7 @@
 
 #include "pg_cluster.hpp"
 #include "pgfo_node.hpp"
+#include "shell.hpp"
 #include "test_dir.hpp"
 
 using namespace pgfo::test;
@@ -34,7 +35,9 @@ struct Pair {
 
     static PgCluster started(const TestDir& dir)
     {
-        PgCluster cluster(dir / "a");
+        ClusterOptions options;
+        options.wal_log_hints = true;  // pg_rewind needs it (or checksums)
+        PgCluster cluster(dir / "a", options);
         cluster.start();
         return cluster;
     }
@@ -82,6 +85,8 @@ TEST_CASE("check: a stopped old primary with a peer primary starts a detached re
     CHECK(pair.old_node.has_event("transition.done"));
     CHECK(pair.old_node.has_event("rewind.done"));
     CHECK(!pair.old_node.has_event("basebackup.done"));
+    CHECK(!pair.old_node.has_event("rewind.impossible"));
+    CHECK(pair.old_node.has_event("rewind.recovered"));  // crashed: recovered first, then rewound
 
     pair.old_primary.wait_for_streaming();
     CHECK(pair.old_primary.scalar("SELECT pg_is_in_recovery()") == "t");
@@ -145,4 +150,53 @@ TEST_CASE("check: no rejoin while paused, without a peer primary, or while a tra
         CHECK(pair.old_node.events("check.rejoin").empty());
         CHECK(!pair.old_primary.is_running());
     }
+}
+
+TEST_CASE("rejoin: a data directory rewound by a run that stopped before configuring it starts as a standby",
+          "[check]")
+{
+    Pair pair;
+    pair.fail_over();
+    pair.old_primary.exec("INSERT INTO t VALUES (2000, 'diverged')");
+    pair.old_primary.stop(StopMode::fast);
+    // What an interrupted run leaves: pg_rewind done, no standby.signal written yet. (The
+    // new primary's control file shows timeline 2 only after a checkpoint.)
+    pair.new_primary.exec("CHECKPOINT");
+    const std::string data = pair.old_primary.data_dir();
+    const std::vector<std::string> own = {"postgresql.conf", "postgresql.auto.conf", "pg_hba.conf"};
+    for (const auto& file : own)  // pgfo keeps this node's config files across pg_rewind
+        run_checked("", {"/bin/cp", "-p", data + "/" + file, pair.dir / (file + ".own")});
+    run_checked("postgres", {"/usr/lib/postgresql/15/bin/pg_rewind", "--target-pgdata=" + pair.old_primary.data_dir(),
+                             "--source-server=" + pair.new_primary.conninfo()});
+    for (const auto& file : own)
+        run_checked("", {"/bin/cp", "-p", pair.dir / (file + ".own"), data + "/" + file});
+    REQUIRE(run_checked("postgres", {"/usr/lib/postgresql/15/bin/pg_controldata", pair.old_primary.data_dir()})
+                .find("in archive recovery") != std::string::npos);
+
+    auto rejoined = pair.old_node.run({"rejoin"});
+    INFO(rejoined.output);
+    REQUIRE(rejoined.code == 0);
+    auto rewound = pair.old_node.events("rewind.done");
+    REQUIRE(rewound.size() == 1);
+    CHECK(logfmt_value(rewound[0], "msg").find("already rewound") != std::string::npos);
+    CHECK(!pair.old_node.has_event("rewind.recovered"));  // no crash recovery that would fork a history
+    pair.old_primary.wait_for_streaming();
+    pair.new_primary.exec("INSERT INTO t VALUES (3000, 'later')");
+    pair.old_primary.wait_for_replay_of(pair.new_primary);
+    CHECK(pair.old_primary.scalar("SELECT count(*) FROM t WHERE id IN (1000, 3000)") == "2");
+    CHECK(pair.old_primary.scalar("SELECT count(*) FROM t WHERE id = 2000") == "0");
+}
+
+TEST_CASE("rejoin: a standby that crashed resumes replay without crash recovery in single-user mode", "[check]")
+{
+    Pair pair;
+    pair.new_primary.stop(StopMode::immediate);  // the standby crashes; pair.old_primary stays primary
+    auto rejoined = pair.new_node.run({"rejoin"});
+    INFO(rejoined.output);
+    REQUIRE(rejoined.code == 0);
+    CHECK(!pair.new_node.has_event("rewind.recovered"));
+    pair.new_primary.wait_for_streaming();
+    pair.old_primary.exec("INSERT INTO t VALUES (4000, 'after the crash')");
+    pair.new_primary.wait_for_replay_of(pair.old_primary);
+    CHECK(pair.new_primary.scalar("SELECT note FROM t WHERE id = 4000") == "after the crash");
 }

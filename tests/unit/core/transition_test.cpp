@@ -113,6 +113,29 @@ TEST_CASE("transition: a failing step stops the plan with its name; a timeout ex
     CHECK(failing.ran == std::vector<StepKind>{StepKind::promote});  // configure_sync never ran
 }
 
+TEST_CASE("transition: a server or runtime that did not answer in time exits 4, one that refused exits 1")
+{
+    Harness h;
+    Observation hung = standby();
+    hung.local.reachable = false;
+    hung.local.timed_out = true;
+    hung.local.error = "docker compose ps timed out after 10s";
+    RecordingNode node;
+    node.observations = {hung};
+    auto report = run_transition(request_for(KeepalivedState::master), node, PlanSettings{}, h.log);
+    CHECK(report.outcome == TransitionOutcome::timed_out);
+    CHECK(report.exit_code() == 4);
+    CHECK(report.message == "server is running but does not answer: docker compose ps timed out after 10s");
+    CHECK(node.ran.empty());
+
+    Observation refused = hung;
+    refused.local.timed_out = false;
+    RecordingNode other;
+    other.observations = {refused};
+    CHECK(run_transition(request_for(KeepalivedState::master), other, PlanSettings{}, h.log).exit_code() == 1);
+    CHECK(other.ran.empty());
+}
+
 TEST_CASE("transition: refusals exit 3 and run nothing")
 {
     Harness h;
@@ -138,6 +161,20 @@ TEST_CASE("transition: a newer request stops the run before its next step")
     CHECK(report.outcome == TransitionOutcome::superseded);
     CHECK(report.exit_code() == 0);
     CHECK(node.ran == std::vector<StepKind>{StepKind::fence});
+}
+
+TEST_CASE("transition: once the data directory was rewound, a newer request does not stop the standby setup")
+{
+    Harness h;
+    RecordingNode node;
+    Observation obs = primary();
+    obs.peers = {PeerObservation{"10.0.0.2:5432", true, false, 3, 100, ""}};
+    node.observations = {obs};
+    node.supersede_after_checks = 3;  // round start, fence, rewind: allowed; superseded from then on
+    auto report = run_transition(request_for(KeepalivedState::backup), node, PlanSettings{}, h.log);
+    CHECK(node.ran == std::vector<StepKind>{StepKind::fence, StepKind::rewind, StepKind::configure_standby,
+                                            StepKind::start_standby});
+    CHECK(report.outcome == TransitionOutcome::done);
 }
 
 TEST_CASE("transition: no peer became primary: the wait ends the run without fencing")
