@@ -43,6 +43,7 @@ struct Observation {
     bool paused = false;
     std::string pause_reason;
     std::optional<bool> witness_reachable;  // nullopt: no witness configured
+    bool last_resync_failed = false;        // the last resync did not end in a streaming standby
 };
 
 }  // namespace pgfo::core

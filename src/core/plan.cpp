@@ -30,11 +30,21 @@ Plan act(std::vector<Step> steps, std::string reason, bool replan_after = false)
     return Plan{PlanOutcome::act, std::move(steps), std::move(reason), replan_after};
 }
 
-// Resync steps that make this node a streaming standby of TARGET.
-std::vector<Step> rejoin_steps(const PlanSettings& settings, const std::string& target)
+// Resync steps that make this node a streaming standby of TARGET: a rewind, unless configured
+// otherwise or the last resync left a standby that did not stream (then a fresh copy).
+std::vector<Step> rejoin_steps(const PlanSettings& settings, const Observation& observation,
+                               const std::string& target)
 {
-    StepKind resync = settings.resync == ResyncMode::rewind ? StepKind::rewind : StepKind::basebackup;
+    const bool rewind = settings.resync == ResyncMode::rewind && !observation.last_resync_failed;
+    StepKind resync = rewind ? StepKind::rewind : StepKind::basebackup;
     return {{resync, target}, {StepKind::configure_standby, target}, {StepKind::start_standby, target}};
+}
+
+std::string with_resync_note(std::string reason, const PlanSettings& settings, const Observation& observation)
+{
+    if (settings.resync == ResyncMode::rewind && observation.last_resync_failed)
+        reason += " (the last resync did not stream: copy afresh with pg_basebackup)";
+    return reason;
 }
 
 const PeerObservation* reachable_primary_peer(const Observation& observation)
@@ -123,10 +133,12 @@ Plan plan_follow(const Request& request, const Observation& observation, const P
         if (auto refusal = rejoin_guard(observation, *primary))
             return refuse(*refusal);
         std::vector<Step> steps{{StepKind::fence, ""}};
-        auto rejoin = rejoin_steps(settings, primary->address);
+        auto rejoin = rejoin_steps(settings, observation, primary->address);
         steps.insert(steps.end(), rejoin.begin(), rejoin.end());
-        return act(std::move(steps), fmt::format("peer {} is primary: fence this old primary and rejoin it as standby",
-                                                 primary->address));
+        return act(std::move(steps),
+                   with_resync_note(fmt::format("peer {} is primary: fence this old primary and rejoin it as standby",
+                                                primary->address),
+                                    settings, observation));
     }
 
     if (!local.running) {
@@ -140,8 +152,9 @@ Plan plan_follow(const Request& request, const Observation& observation, const P
                         {StepKind::configure_standby, primary->address},
                         {StepKind::start_standby, primary->address}},
                        fmt::format("data directory is missing: copy it from primary {}", primary->address));
-        return act(rejoin_steps(settings, primary->address),
-                   fmt::format("stopped; resync from primary {} and start as standby", primary->address));
+        return act(rejoin_steps(settings, observation, primary->address),
+                   with_resync_note(fmt::format("stopped; resync from primary {} and start as standby", primary->address),
+                                    settings, observation));
     }
 
     // A reachable standby.
@@ -150,9 +163,11 @@ Plan plan_follow(const Request& request, const Observation& observation, const P
     if (!primary)
         return nothing("standby; no primary is reachable yet, keep replaying");
     std::vector<Step> steps{{StepKind::stop, ""}};
-    auto rejoin = rejoin_steps(settings, primary->address);
+    auto rejoin = rejoin_steps(settings, observation, primary->address);
     steps.insert(steps.end(), rejoin.begin(), rejoin.end());
-    return act(std::move(steps), fmt::format("standby is not streaming: resync from primary {}", primary->address));
+    return act(std::move(steps),
+               with_resync_note(fmt::format("standby is not streaming: resync from primary {}", primary->address),
+                                settings, observation));
 }
 
 Plan plan_fence(const Observation& observation)

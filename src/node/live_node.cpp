@@ -95,6 +95,7 @@ core::Observation LiveNode::observe(const core::Request& request)
     }
     if (!m_config.failover.witness.empty())
         observation.witness_reachable = tcp_reachable(m_config.failover.witness, m_config.timeouts.connect);
+    observation.last_resync_failed = m_state.resync_failed();
     return observation;
 }
 
@@ -415,18 +416,24 @@ Result<core::StepReport> LiveNode::start_standby(const std::string& target)
             if (state.ok()) {
                 if (!state->in_recovery)
                     return make_error(ErrorKind::failed, "server started as a primary, not as a standby");
-                if (state->wal_receiver_streaming)
+                if (state->wal_receiver_streaming) {
+                    m_state.clear_resync_failed();
                     return report(fmt::format("streaming from {} on timeline {}", target, state->timeline),
                                   {{"timeline", std::to_string(state->timeline)},
                                    {"lsn", pg::format_lsn(state->replay_lsn)}});
+                }
                 if (!state->wal_receiver_status.empty())
                     last_status = "WAL receiver " + state->wal_receiver_status;
             }
         }
         std::this_thread::sleep_for(100ms);
     }
-    return make_error(ErrorKind::timeout, fmt::format("standby did not stream from {} within {} ({})", target,
-                                                      util::format_duration(m_config.timeouts.start), last_status));
+    const std::string why = fmt::format("standby did not stream from {} within {} ({})", target,
+                                        util::format_duration(m_config.timeouts.start), last_status);
+    // Only a primary that answers makes it this node's fault (its history, not the network).
+    if (auto primary = connect_peer(m_config, target); primary.ok())
+        (void)m_state.mark_resync_failed(why);
+    return make_error(ErrorKind::timeout, why);
 }
 
 }  // namespace pgfo::node

@@ -154,6 +154,24 @@ std::optional<PlannedRestart> StateStore::planned_restart(std::int64_t now_ms) c
     return restart;
 }
 
+Status StateStore::mark_resync_failed(const std::string& why)
+{
+    if (auto made = make_dirs(m_dir, k_dir_mode); !made)
+        return made;
+    return write_file_atomic(m_dir + "/resync.failed",
+                             format_kv_line({{"why", why}, {"ts", now_timestamp()}}) + "\n", k_file_mode);
+}
+
+void StateStore::clear_resync_failed()
+{
+    (void)::unlink((m_dir + "/resync.failed").c_str());
+}
+
+bool StateStore::resync_failed() const
+{
+    return path_exists(m_dir + "/resync.failed");
+}
+
 Status StateStore::write_last_transition(const std::string& line)
 {
     if (auto made = make_dirs(m_dir, k_dir_mode); !made)

@@ -55,6 +55,12 @@ public:
     void end_planned_restart();
     std::optional<PlannedRestart> planned_restart(std::int64_t now_ms) const;
 
+    // "resync.failed": the last resync of this node did not end in a streaming standby (why);
+    // the next one copies afresh instead of rewinding again.
+    Status mark_resync_failed(const std::string& why);
+    void clear_resync_failed();
+    bool resync_failed() const;
+
     // The outcome of the last transition, a free-form logfmt line for status.
     Status write_last_transition(const std::string& line);
     std::optional<std::string> last_transition() const;

@@ -304,3 +304,19 @@ TEST_CASE("plan: keepalived state names parse exactly")
     CHECK_FALSE(parse_keepalived_state(""));
     CHECK(request_for(KeepalivedState::stop).intent == Intent::fence);
 }
+
+TEST_CASE("plan: after a resync that did not stream, the next one copies afresh instead of rewinding again")
+{
+    for (Local local : {Local::primary, Local::stopped_primary, Local::standby_detached}) {
+        Observation obs = observe(local, Peers::primary_newer);
+        Plan before = plan_transition(request_for(KeepalivedState::backup), obs, PlanSettings{});
+        const auto first = before.kinds();
+        CHECK(std::count(first.begin(), first.end(), StepKind::rewind) == 1);
+        obs.last_resync_failed = true;
+        Plan after = plan_transition(request_for(KeepalivedState::backup), obs, PlanSettings{});
+        const auto kinds = after.kinds();
+        CHECK(std::count(kinds.begin(), kinds.end(), StepKind::rewind) == 0);
+        CHECK(std::count(kinds.begin(), kinds.end(), StepKind::basebackup) == 1);
+        CHECK_THAT(after.reason, Catch::Contains("the last resync did not stream"));
+    }
+}

@@ -215,3 +215,16 @@ TEST_CASE("a planned restart is seen until it ends or its deadline passes")
     REQUIRE(write_file_atomic(dir / "state/restarting", "garbage without pairs\n").ok());
     CHECK_FALSE(store.planned_restart(0));
 }
+
+TEST_CASE("a failed resync is remembered until a standby streams")
+{
+    pgfo::test::TestDir dir;
+    StateStore store(dir / "state");
+    CHECK_FALSE(store.resync_failed());
+    REQUIRE(store.mark_resync_failed("standby did not stream from 10.0.0.2:5432 within 30s").ok());
+    CHECK(store.resync_failed());
+    CHECK(mode_of(dir / "state/resync.failed") == 0640);
+    store.clear_resync_failed();
+    CHECK_FALSE(store.resync_failed());
+    store.clear_resync_failed();
+}
