@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "alert/utf8.hpp"
+#include "util/log_query.hpp"
 
 namespace pgfo::alert::json {
 namespace {
@@ -276,42 +277,7 @@ private:
 
 std::string quote(std::string_view text)
 {
-    const std::string clean = sanitize_utf8(text);
-    std::string out;
-    out.reserve(clean.size() + 2);
-    out += '"';
-    for (const char c : clean) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        case '\b':
-            out += "\\b";
-            break;
-        case '\f':
-            out += "\\f";
-            break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
-                out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-            else
-                out += c;
-        }
-    }
-    out += '"';
-    return out;
+    return util::json_string(text);
 }
 
 Object& Object::add_raw(std::string_view key, std::string_view json)

@@ -10,7 +10,7 @@
 // The small JSON subset alerts need: building flat objects and reading API answers.
 namespace pgfo::alert::json {
 
-// TEXT as a quoted JSON string. Control characters are escaped; invalid UTF-8 becomes U+FFFD.
+// TEXT as a quoted JSON string (util::json_string): control characters escaped, invalid UTF-8 as \ufffd.
 std::string quote(std::string_view text);
 
 // Builds one JSON object, members in the order they are added.

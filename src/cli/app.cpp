@@ -25,7 +25,10 @@ std::string one_line(std::string text)
 
 }  // namespace
 
-int run(int argc, char** argv) { return run(argc, argv, std::cout, std::cerr); }
+int run(int argc, char** argv)
+{
+    return run(argc, argv, std::cout, std::cerr);
+}
 
 int run(int argc, char** argv, std::ostream& out, std::ostream& err)
 {

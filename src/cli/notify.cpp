@@ -82,7 +82,8 @@ void add_notify_command(CLI::App& app, Context& ctx)
 {
     auto args = std::make_shared<NotifyArgs>();
     auto* sub = app.add_subcommand("notify", "keepalived notify hook: TYPE NAME STATE [PRIORITY]");
-    sub->add_option("words", args->words, "TYPE (INSTANCE|GROUP) NAME STATE (MASTER|BACKUP|FAULT|STOP|DELETED) [PRIORITY]");
+    sub->add_option("words", args->words,
+                    "TYPE (INSTANCE|GROUP) NAME STATE (MASTER|BACKUP|FAULT|STOP|DELETED) [PRIORITY]");
     sub->callback([&ctx, args] { run_notify(ctx, *args); });
 }
 

@@ -10,9 +10,9 @@
 #include "cli/context.hpp"
 #include "cli/self_exec.hpp"
 #include "cli/transition_command.hpp"
-#include "util/log.hpp"
 #include "util/files.hpp"
 #include "util/lock.hpp"
+#include "util/log.hpp"
 #include "util/state_store.hpp"
 #include "util/subprocess.hpp"
 

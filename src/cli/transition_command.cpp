@@ -29,9 +29,12 @@ std::string role_after(const core::LocalObservation& local)
 ErrorKind error_kind(core::TransitionOutcome outcome)
 {
     switch (outcome) {
-    case core::TransitionOutcome::refused: return ErrorKind::refused;
-    case core::TransitionOutcome::timed_out: return ErrorKind::timeout;
-    default: return ErrorKind::failed;
+    case core::TransitionOutcome::refused:
+        return ErrorKind::refused;
+    case core::TransitionOutcome::timed_out:
+        return ErrorKind::timeout;
+    default:
+        return ErrorKind::failed;
     }
 }
 
@@ -61,7 +64,8 @@ void send_alerts(Context& ctx, const core::Request& request, const core::Transit
     event.node = config.node.name;
     event.keepalived_state = request.label;
     event.event = summary_event(request, report);
-    event.result = report.outcome == core::TransitionOutcome::done ? "ok" : std::string(core::to_string(report.outcome));
+    event.result =
+        report.outcome == core::TransitionOutcome::done ? "ok" : std::string(core::to_string(report.outcome));
     event.role_after = role_after(report.final_observation.local);
     event.timeline = report.final_observation.local.timeline;
     event.lsn = pg::format_lsn(report.final_observation.local.lsn);
@@ -109,13 +113,12 @@ void run_transition_command(Context& ctx, const core::Request& request)
     node::LiveNode node(config, *runtime, log, seq);
     core::TransitionOptions options;
     options.dry_run = ctx.options.dry_run;
-    core::TransitionReport report =
-        core::run_transition(request, node, core::PlanSettings::from(config), log, options);
+    core::TransitionReport report = core::run_transition(request, node, core::PlanSettings::from(config), log, options);
 
     if (!ctx.options.dry_run) {
-        (void)state.write_last_transition(fmt::format(
-            "ts={} tx={} state={} outcome={} ms={} msg=\"{}\"", util::utc_timestamp_now(), ctx.tx(), request.label,
-            core::to_string(report.outcome), report.elapsed.count(), report.message));
+        (void)state.write_last_transition(
+            fmt::format("ts={} tx={} state={} outcome={} ms={} msg=\"{}\"", util::utc_timestamp_now(), ctx.tx(),
+                        request.label, core::to_string(report.outcome), report.elapsed.count(), report.message));
     }
     log.log(report.exit_code() == 0 ? util::LogLevel::info : util::LogLevel::error,
             "transition." + std::string(core::to_string(report.outcome)), report.message,

@@ -11,10 +11,10 @@ namespace pgfo::core {
 
 // What this node's own server looks like right now.
 struct LocalObservation {
-    bool running = false;        // a postmaster is up for data_dir
-    bool reachable = false;      // it answered SQL
-    bool in_recovery = false;    // standby (meaningful when reachable)
-    bool standby_signal = false; // data_dir has standby.signal (meaningful when stopped)
+    bool running = false;         // a postmaster is up for data_dir
+    bool reachable = false;       // it answered SQL
+    bool in_recovery = false;     // standby (meaningful when reachable)
+    bool standby_signal = false;  // data_dir has standby.signal (meaningful when stopped)
     bool data_dir_exists = true;
     std::uint32_t timeline = 0;
     pg::Lsn lsn = 0;          // primary: current write position; standby: replay position

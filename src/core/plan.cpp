@@ -32,8 +32,7 @@ Plan act(std::vector<Step> steps, std::string reason, bool replan_after = false)
 
 // Resync steps that make this node a streaming standby of TARGET: a rewind, unless configured
 // otherwise or the last resync left a standby that did not stream (then a fresh copy).
-std::vector<Step> rejoin_steps(const PlanSettings& settings, const Observation& observation,
-                               const std::string& target)
+std::vector<Step> rejoin_steps(const PlanSettings& settings, const Observation& observation, const std::string& target)
 {
     const bool rewind = settings.resync == ResyncMode::rewind && !observation.last_resync_failed;
     StepKind resync = rewind ? StepKind::rewind : StepKind::basebackup;
@@ -80,8 +79,8 @@ Plan plan_become_primary(const Request& request, const Observation& observation,
                 return refuse(fmt::format("peer {} is a reachable primary; not starting this stopped former primary",
                                           peer->address));
         }
-        return act({{StepKind::start, ""}}, local.standby_signal ? "standby is stopped: start it, then promote"
-                                                                  : "primary is stopped: start it",
+        return act({{StepKind::start, ""}},
+                   local.standby_signal ? "standby is stopped: start it, then promote" : "primary is stopped: start it",
                    true);
     }
     if (!local.in_recovery) {
@@ -152,9 +151,10 @@ Plan plan_follow(const Request& request, const Observation& observation, const P
                         {StepKind::configure_standby, primary->address},
                         {StepKind::start_standby, primary->address}},
                        fmt::format("data directory is missing: copy it from primary {}", primary->address));
-        return act(rejoin_steps(settings, observation, primary->address),
-                   with_resync_note(fmt::format("stopped; resync from primary {} and start as standby", primary->address),
-                                    settings, observation));
+        return act(
+            rejoin_steps(settings, observation, primary->address),
+            with_resync_note(fmt::format("stopped; resync from primary {} and start as standby", primary->address),
+                             settings, observation));
     }
 
     // A reachable standby.
@@ -187,17 +187,28 @@ Plan plan_fence(const Observation& observation)
 std::string_view to_string(StepKind kind)
 {
     switch (kind) {
-    case StepKind::start: return "start";
-    case StepKind::wait_for_primary: return "wait_for_primary";
-    case StepKind::promote: return "promote";
-    case StepKind::recreate_primary: return "recreate_primary";
-    case StepKind::configure_sync: return "configure_sync";
-    case StepKind::fence: return "fence";
-    case StepKind::stop: return "stop";
-    case StepKind::rewind: return "rewind";
-    case StepKind::basebackup: return "basebackup";
-    case StepKind::configure_standby: return "configure_standby";
-    case StepKind::start_standby: return "start_standby";
+    case StepKind::start:
+        return "start";
+    case StepKind::wait_for_primary:
+        return "wait_for_primary";
+    case StepKind::promote:
+        return "promote";
+    case StepKind::recreate_primary:
+        return "recreate_primary";
+    case StepKind::configure_sync:
+        return "configure_sync";
+    case StepKind::fence:
+        return "fence";
+    case StepKind::stop:
+        return "stop";
+    case StepKind::rewind:
+        return "rewind";
+    case StepKind::basebackup:
+        return "basebackup";
+    case StepKind::configure_standby:
+        return "configure_standby";
+    case StepKind::start_standby:
+        return "start_standby";
     }
     return "?";
 }
@@ -205,10 +216,14 @@ std::string_view to_string(StepKind kind)
 std::string_view to_string(PlanOutcome outcome)
 {
     switch (outcome) {
-    case PlanOutcome::act: return "act";
-    case PlanOutcome::nothing: return "nothing";
-    case PlanOutcome::refuse: return "refuse";
-    case PlanOutcome::fail: return "fail";
+    case PlanOutcome::act:
+        return "act";
+    case PlanOutcome::nothing:
+        return "nothing";
+    case PlanOutcome::refuse:
+        return "refuse";
+    case PlanOutcome::fail:
+        return "fail";
     }
     return "?";
 }
@@ -289,10 +304,13 @@ Plan plan_transition(const Request& request, const Observation& observation, con
         return fail("data directory does not exist; nothing to promote");
 
     switch (request.intent) {
-    case Intent::become_primary: return plan_become_primary(request, observation, settings);
+    case Intent::become_primary:
+        return plan_become_primary(request, observation, settings);
     case Intent::follow_primary:
-    case Intent::demote: return plan_follow(request, observation, settings);
-    case Intent::fence: return plan_fence(observation);
+    case Intent::demote:
+        return plan_follow(request, observation, settings);
+    case Intent::fence:
+        return plan_fence(observation);
     }
     return fail("unknown request");
 }

@@ -21,10 +21,10 @@ enum class Intent {
 
 struct Request {
     Intent intent = Intent::follow_primary;
-    std::string label;          // MASTER, BACKUP, FAULT, STOP, DELETED, promote, demote
-    bool force = false;         // promote --force: skip the guards
-    bool from_operator = false; // promote/demote by hand (pause does not stop these)
-    std::string primary_hint;   // demote --primary HOST[:PORT]
+    std::string label;           // MASTER, BACKUP, FAULT, STOP, DELETED, promote, demote
+    bool force = false;          // promote --force: skip the guards
+    bool from_operator = false;  // promote/demote by hand (pause does not stop these)
+    std::string primary_hint;    // demote --primary HOST[:PORT]
     // Recorded as the latest requested state, so a newer request supersedes this run between
     // steps. The check's rejoin is not: it is no keepalived state and nothing should stop it.
     bool recorded = true;

@@ -26,12 +26,18 @@ std::string role_of(const LocalObservation& local)
 std::string_view to_string(TransitionOutcome outcome)
 {
     switch (outcome) {
-    case TransitionOutcome::done: return "done";
-    case TransitionOutcome::nothing: return "nothing";
-    case TransitionOutcome::refused: return "refused";
-    case TransitionOutcome::failed: return "failed";
-    case TransitionOutcome::timed_out: return "timeout";
-    case TransitionOutcome::superseded: return "superseded";
+    case TransitionOutcome::done:
+        return "done";
+    case TransitionOutcome::nothing:
+        return "nothing";
+    case TransitionOutcome::refused:
+        return "refused";
+    case TransitionOutcome::failed:
+        return "failed";
+    case TransitionOutcome::timed_out:
+        return "timeout";
+    case TransitionOutcome::superseded:
+        return "superseded";
     }
     return "?";
 }
@@ -41,10 +47,14 @@ int TransitionReport::exit_code() const
     switch (outcome) {
     case TransitionOutcome::done:
     case TransitionOutcome::nothing:
-    case TransitionOutcome::superseded: return 0;
-    case TransitionOutcome::failed: return 1;
-    case TransitionOutcome::refused: return 3;
-    case TransitionOutcome::timed_out: return 4;
+    case TransitionOutcome::superseded:
+        return 0;
+    case TransitionOutcome::failed:
+        return 1;
+    case TransitionOutcome::refused:
+        return 3;
+    case TransitionOutcome::timed_out:
+        return 4;
     }
     return 1;
 }
@@ -120,9 +130,9 @@ TransitionReport run_transition(const Request& request, NodeActions& actions, co
                 report.failed_step = name;
                 const bool timeout = result.error().kind == ErrorKind::timeout;
                 log.error(name + ".failed", result.error().message, fields);
-                return finish(timeout ? TransitionOutcome::timed_out : TransitionOutcome::failed,
-                              fmt::format("step {} {}: {}", name, timeout ? "timed out" : "failed",
-                                          result.error().message));
+                return finish(
+                    timeout ? TransitionOutcome::timed_out : TransitionOutcome::failed,
+                    fmt::format("step {} {}: {}", name, timeout ? "timed out" : "failed", result.error().message));
             }
             const StepReport& step_report = result.value();
             fields.insert(fields.end(), step_report.fields.begin(), step_report.fields.end());

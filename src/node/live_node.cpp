@@ -102,17 +102,28 @@ core::Observation LiveNode::observe(const core::Request& request)
 Result<core::StepReport> LiveNode::run_step(const core::Step& step, const core::Request& request)
 {
     switch (step.kind) {
-    case core::StepKind::start: return start();
-    case core::StepKind::wait_for_primary: return wait_for_primary(request);
-    case core::StepKind::promote: return promote();
-    case core::StepKind::recreate_primary: return recreate_primary();
-    case core::StepKind::configure_sync: return configure_sync();
-    case core::StepKind::fence: return stop(true);
-    case core::StepKind::stop: return stop(false);
-    case core::StepKind::rewind: return rewind(step.target);
-    case core::StepKind::basebackup: return basebackup(step.target);
-    case core::StepKind::configure_standby: return configure_standby(step.target);
-    case core::StepKind::start_standby: return start_standby(step.target);
+    case core::StepKind::start:
+        return start();
+    case core::StepKind::wait_for_primary:
+        return wait_for_primary(request);
+    case core::StepKind::promote:
+        return promote();
+    case core::StepKind::recreate_primary:
+        return recreate_primary();
+    case core::StepKind::configure_sync:
+        return configure_sync();
+    case core::StepKind::fence:
+        return stop(true);
+    case core::StepKind::stop:
+        return stop(false);
+    case core::StepKind::rewind:
+        return rewind(step.target);
+    case core::StepKind::basebackup:
+        return basebackup(step.target);
+    case core::StepKind::configure_standby:
+        return configure_standby(step.target);
+    case core::StepKind::start_standby:
+        return start_standby(step.target);
     }
     return make_error(ErrorKind::failed, "unknown step");
 }
@@ -120,8 +131,8 @@ Result<core::StepReport> LiveNode::run_step(const core::Step& step, const core::
 Result<core::StepReport> LiveNode::start()
 {
     const bool standby = util::path_exists(m_config.postgres.data_dir + "/standby.signal");
-    auto started = m_runtime.start(standby ? runtime::ServerRole::standby : runtime::ServerRole::primary,
-                                   m_config.timeouts.start);
+    auto started =
+        m_runtime.start(standby ? runtime::ServerRole::standby : runtime::ServerRole::primary, m_config.timeouts.start);
     if (!started.ok())
         return started.error();
     return report(standby ? "started as standby" : "started as primary");
@@ -140,8 +151,8 @@ Result<core::StepReport> LiveNode::wait_for_primary(const core::Request& request
             break;
         std::this_thread::sleep_for(200ms);
     }
-    core::StepReport none = report(fmt::format("no peer became primary within {}; this node is left as it is",
-                                               util::format_duration(limit)));
+    core::StepReport none = report(
+        fmt::format("no peer became primary within {}; this node is left as it is", util::format_duration(limit)));
     none.found_primary = false;
     return none;
 }
@@ -241,7 +252,8 @@ Result<core::StepReport> LiveNode::stop(bool fence)
 Result<core::StepReport> LiveNode::rewind(const std::string& target)
 {
     const std::string& data_dir = m_config.postgres.data_dir;
-    auto control = m_runtime.run_tool("pg_controldata", {"-D", data_dir}, {{"LC_ALL", "C"}}, m_config.timeouts.connect + 10s);
+    auto control =
+        m_runtime.run_tool("pg_controldata", {"-D", data_dir}, {{"LC_ALL", "C"}}, m_config.timeouts.connect + 10s);
     if (!control.succeeded())
         return runtime::process_error("pg_controldata", control);
     auto fields = parse_controldata(control.out);
@@ -271,8 +283,8 @@ Result<core::StepReport> LiveNode::rewind(const std::string& target)
         auto recovered = m_runtime.run_tool("postgres", single, {{"LC_ALL", "C"}}, m_config.timeouts.start);
         if (!recovered.succeeded())
             return runtime::process_error("crash recovery (postgres --single) of " + data_dir, recovered);
-        control = m_runtime.run_tool("pg_controldata", {"-D", data_dir}, {{"LC_ALL", "C"}},
-                                     m_config.timeouts.connect + 10s);
+        control =
+            m_runtime.run_tool("pg_controldata", {"-D", data_dir}, {{"LC_ALL", "C"}}, m_config.timeouts.connect + 10s);
         if (!control.succeeded())
             return runtime::process_error("pg_controldata", control);
         fields = parse_controldata(control.out);
@@ -301,13 +313,14 @@ Result<core::StepReport> LiveNode::rewind(const std::string& target)
         return source.error();
     auto env = source->env;
     env["LC_ALL"] = "C";
-    auto rewound = m_runtime.run_tool("pg_rewind",
-                                      {"--target-pgdata=" + data_dir, "--source-server=" + source->conninfo},
-                                      env, m_config.timeouts.resync);
+    auto rewound =
+        m_runtime.run_tool("pg_rewind", {"--target-pgdata=" + data_dir, "--source-server=" + source->conninfo}, env,
+                           m_config.timeouts.resync);
     if (!rewound.succeeded()) {
         if (rewound.status == util::ProcessResult::Status::timed_out)
             return runtime::process_error("pg_rewind", rewound);
-        m_log.warn("rewind.fallback", "pg_rewind failed; falling back to basebackup: " + rewound.describe_with_stderr());
+        m_log.warn("rewind.fallback",
+                   "pg_rewind failed; falling back to basebackup: " + rewound.describe_with_stderr());
         auto fallback = basebackup(target);
         if (fallback.ok())
             fallback->fell_back_to_basebackup = true;
@@ -374,10 +387,10 @@ Result<core::StepReport> LiveNode::basebackup(const std::string& target)
         if (!restored.ok())
             return restored.error();
     }
-    core::StepReport result = report(
-        old_dir.empty() ? fmt::format("copied from {}", target)
-                        : fmt::format("copied from {}; old data directory kept at {}", target, old_dir),
-        {{"old_data_dir", old_dir}});
+    core::StepReport result =
+        report(old_dir.empty() ? fmt::format("copied from {}", target)
+                               : fmt::format("copied from {}; old data directory kept at {}", target, old_dir),
+               {{"old_data_dir", old_dir}});
     return result;
 }
 
@@ -418,9 +431,9 @@ Result<core::StepReport> LiveNode::start_standby(const std::string& target)
                     return make_error(ErrorKind::failed, "server started as a primary, not as a standby");
                 if (state->wal_receiver_streaming) {
                     m_state.clear_resync_failed();
-                    return report(fmt::format("streaming from {} on timeline {}", target, state->timeline),
-                                  {{"timeline", std::to_string(state->timeline)},
-                                   {"lsn", pg::format_lsn(state->replay_lsn)}});
+                    return report(
+                        fmt::format("streaming from {} on timeline {}", target, state->timeline),
+                        {{"timeline", std::to_string(state->timeline)}, {"lsn", pg::format_lsn(state->replay_lsn)}});
                 }
                 if (!state->wal_receiver_status.empty())
                     last_status = "WAL receiver " + state->wal_receiver_status;

@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <future>
 
+#include <fmt/format.h>
+
 #include "pg/conninfo.hpp"
 #include "util/files.hpp"
 
@@ -19,6 +21,12 @@ core::PeerObservation observe_peer(const Config& config, const std::string& addr
 {
     core::PeerObservation peer;
     peer.address = address;
+    const auto syn_budget = std::min(config.timeouts.connect, k_host_alive_budget);
+    if (!tcp_reachable(address, syn_budget)) {
+        peer.error = fmt::format("no TCP connection within {} ms (host down, cut off, or nothing listening)",
+                                 syn_budget.count());
+        return peer;
+    }
     auto conn = connect_peer(config, address);
     if (!conn.ok()) {
         peer.error = conn.error().message;

@@ -19,6 +19,12 @@ std::vector<core::PeerObservation> observe_peers(const Config& config, const std
 // A TCP connect to host:port within TIMEOUT (the witness).
 bool tcp_reachable(const std::string& address, std::chrono::milliseconds timeout);
 
+// How long a transition waits for a peer host's TCP handshake before it counts the peer as
+// down. A live host's kernel answers a SYN in well under a millisecond on a LAN, however busy
+// its PostgreSQL; a dead or cut-off one never does, and waiting timeouts.connect for it would
+// add that much to every failover after a node death.
+inline constexpr std::chrono::milliseconds k_host_alive_budget{150};
+
 // Connects to this node's own server with the configured conninfo.
 Result<pg::Connection> connect_local(const Config& config);
 // Connects to ADDRESS (host[:port]) with the configured conninfo's user and database.

@@ -25,4 +25,4 @@ std::int64_t unix_now_ms()
         .count();
 }
 
-} // namespace pgfo::util
+}  // namespace pgfo::util

@@ -12,4 +12,4 @@ std::string utc_timestamp(std::chrono::system_clock::time_point time);
 // Milliseconds since the Unix epoch, wall clock (for deadlines shared between processes).
 std::int64_t unix_now_ms();
 
-} // namespace pgfo::util
+}  // namespace pgfo::util

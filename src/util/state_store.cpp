@@ -48,7 +48,7 @@ std::string value_of(const std::map<std::string, std::string>& fields, const std
     return it == fields.end() ? std::string() : it->second;
 }
 
-} // namespace
+}  // namespace
 
 Result<RequestedState> StateStore::record_request(const std::string& state, const std::string& tx)
 {
@@ -126,8 +126,8 @@ Status StateStore::begin_planned_restart(const PlannedRestart& restart)
 {
     if (auto made = make_dirs(m_dir, k_dir_mode); !made)
         return made;
-    const std::string line = format_kv_line(
-        {{"what", restart.what}, {"tx", restart.tx}, {"until_ms", std::to_string(restart.until_ms)}});
+    const std::string line =
+        format_kv_line({{"what", restart.what}, {"tx", restart.tx}, {"until_ms", std::to_string(restart.until_ms)}});
     return write_file_atomic(m_dir + "/restarting", line + "\n", k_file_mode);
 }
 
@@ -158,8 +158,8 @@ Status StateStore::mark_resync_failed(const std::string& why)
 {
     if (auto made = make_dirs(m_dir, k_dir_mode); !made)
         return made;
-    return write_file_atomic(m_dir + "/resync.failed",
-                             format_kv_line({{"why", why}, {"ts", now_timestamp()}}) + "\n", k_file_mode);
+    return write_file_atomic(m_dir + "/resync.failed", format_kv_line({{"why", why}, {"ts", now_timestamp()}}) + "\n",
+                             k_file_mode);
 }
 
 void StateStore::clear_resync_failed()
@@ -190,4 +190,4 @@ std::optional<std::string> StateStore::last_transition() const
     return line;
 }
 
-} // namespace pgfo::util
+}  // namespace pgfo::util

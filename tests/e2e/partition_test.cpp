@@ -13,8 +13,7 @@ using namespace std::chrono_literals;
 
 // After the heal keepalived keeps n1 in FAULT (its check fails: the server is fenced) and sends no
 // BACKUP; the check sees n2 as a reachable primary and starts the rejoin itself.
-TEST_CASE("partition with a witness: the isolated primary fences itself and rejoins after the heal",
-          "[e2e][witness]")
+TEST_CASE("partition with a witness: the isolated primary fences itself and rejoins after the heal", "[e2e][witness]")
 {
     LabOptions options;
     options.witness = true;

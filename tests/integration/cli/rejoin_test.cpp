@@ -56,8 +56,7 @@ struct Pair {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (std::chrono::steady_clock::now() < deadline) {
             for (const auto& line : old_node.log_lines())
-                if (logfmt_value(line, "event").rfind("transition.", 0) == 0 &&
-                    logfmt_value(line, "state") == "rejoin")
+                if (logfmt_value(line, "event").rfind("transition.", 0) == 0 && logfmt_value(line, "state") == "rejoin")
                     return true;
             std::this_thread::sleep_for(100ms);
         }
@@ -77,9 +76,8 @@ TEST_CASE("check: a stopped old primary with a peer primary starts a detached re
     auto check = pair.old_node.run({"check"});
     CHECK(check.code == 1);  // unhealthy now; healthy again once the rejoin is done
     REQUIRE(pair.old_node.events("check.rejoin").size() == 1);
-    CHECK(logfmt_value(pair.old_node.events("check.rejoin")[0], "msg").find("server is down and peer " +
-                                                                            pair.new_primary.address()) !=
-          std::string::npos);
+    CHECK(logfmt_value(pair.old_node.events("check.rejoin")[0], "msg")
+              .find("server is down and peer " + pair.new_primary.address()) != std::string::npos);
     REQUIRE(pair.wait_rejoin_end());
     INFO(pair.old_node.log_lines().back());
     CHECK(pair.old_node.has_event("transition.done"));
@@ -113,8 +111,7 @@ TEST_CASE("check: a running primary on an older timeline yields and rejoins by i
     CHECK(pair.old_primary.scalar("SELECT count(*) FROM t") == "101");
 }
 
-TEST_CASE("check: no rejoin while paused, without a peer primary, or while a transition holds the lock",
-          "[check]")
+TEST_CASE("check: no rejoin while paused, without a peer primary, or while a transition holds the lock", "[check]")
 {
     Pair pair;
     pair.old_primary.stop(StopMode::immediate);
@@ -152,8 +149,7 @@ TEST_CASE("check: no rejoin while paused, without a peer primary, or while a tra
     }
 }
 
-TEST_CASE("rejoin: a data directory rewound by a run that stopped before configuring it starts as a standby",
-          "[check]")
+TEST_CASE("rejoin: a data directory rewound by a run that stopped before configuring it starts as a standby", "[check]")
 {
     Pair pair;
     pair.fail_over();

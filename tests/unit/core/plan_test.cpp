@@ -10,14 +10,23 @@ using namespace pgfo::core;
 
 namespace {
 
-enum class Local { primary, standby_streaming, standby_detached, standby_lagging, stopped_primary, stopped_standby,
-                   running_unreachable, running_unreachable_standby, missing_data_dir };
+enum class Local {
+    primary,
+    standby_streaming,
+    standby_detached,
+    standby_lagging,
+    stopped_primary,
+    stopped_standby,
+    running_unreachable,
+    running_unreachable_standby,
+    missing_data_dir
+};
 enum class Peers { none, standby, unreachable, primary_newer, primary_same, primary_older, two_primaries };
 
 const std::map<std::string, Request> k_requests = [] {
     std::map<std::string, Request> requests;
-    for (auto state : {KeepalivedState::master, KeepalivedState::backup, KeepalivedState::fault,
-                       KeepalivedState::stop, KeepalivedState::deleted})
+    for (auto state : {KeepalivedState::master, KeepalivedState::backup, KeepalivedState::fault, KeepalivedState::stop,
+                       KeepalivedState::deleted})
         requests[std::string(to_string(state))] = request_for(state);
     requests["promote"] = Request{Intent::become_primary, "promote", false, true, ""};
     requests["promote --force"] = Request{Intent::become_primary, "promote", true, true, ""};
@@ -47,8 +56,11 @@ LocalObservation make_local(Local kind)
         local.running = local.reachable = local.in_recovery = local.streaming = local.standby_signal = true;
         local.receive_lsn = local.lsn + (64ull << 20);
         break;
-    case Local::stopped_primary: break;
-    case Local::stopped_standby: local.standby_signal = true; break;
+    case Local::stopped_primary:
+        break;
+    case Local::stopped_standby:
+        local.standby_signal = true;
+        break;
     case Local::running_unreachable:
         local.running = true;
         local.error = "connection refused";
@@ -57,7 +69,9 @@ LocalObservation make_local(Local kind)
         local.running = local.standby_signal = true;
         local.error = "connection refused";
         break;
-    case Local::missing_data_dir: local.data_dir_exists = false; break;
+    case Local::missing_data_dir:
+        local.data_dir_exists = false;
+        break;
     }
     return local;
 }
@@ -66,12 +80,23 @@ std::vector<PeerObservation> make_peers(Peers kind)
 {
     PeerObservation peer{"10.0.0.2:5432", true, false, 2, 0x5000000, ""};
     switch (kind) {
-    case Peers::none: return {};
-    case Peers::standby: peer.in_recovery = true; return {peer};
-    case Peers::unreachable: peer.reachable = false; peer.error = "timeout"; return {peer};
-    case Peers::primary_newer: peer.timeline = 3; return {peer};
-    case Peers::primary_same: return {peer};
-    case Peers::primary_older: peer.timeline = 1; return {peer};
+    case Peers::none:
+        return {};
+    case Peers::standby:
+        peer.in_recovery = true;
+        return {peer};
+    case Peers::unreachable:
+        peer.reachable = false;
+        peer.error = "timeout";
+        return {peer};
+    case Peers::primary_newer:
+        peer.timeline = 3;
+        return {peer};
+    case Peers::primary_same:
+        return {peer};
+    case Peers::primary_older:
+        peer.timeline = 1;
+        return {peer};
     case Peers::two_primaries: {
         PeerObservation other{"10.0.0.3:5432", true, false, 4, 0x6000000, ""};
         return {peer, other};
@@ -91,7 +116,10 @@ bool has(const Plan& plan, StepKind kind)
     return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
 }
 
-bool is_primary_running(Local local) { return local == Local::primary; }
+bool is_primary_running(Local local)
+{
+    return local == Local::primary;
+}
 
 }  // namespace
 
@@ -130,21 +158,36 @@ TEST_CASE("plan: explicit decisions for the main transitions")
         {"BACKUP", Local::standby_streaming, Peers::primary_same, O::nothing, {}},
         {"BACKUP", Local::standby_streaming, Peers::none, O::nothing, {}},
         {"BACKUP", Local::standby_detached, Peers::none, O::nothing, {}},
-        {"BACKUP", Local::standby_detached, Peers::primary_newer, O::act,
+        {"BACKUP",
+         Local::standby_detached,
+         Peers::primary_newer,
+         O::act,
          {S::stop, S::rewind, S::configure_standby, S::start_standby}},
         {"BACKUP", Local::primary, Peers::none, O::act, {S::wait_for_primary}},
         {"BACKUP", Local::primary, Peers::standby, O::act, {S::wait_for_primary}},
         {"BACKUP", Local::primary, Peers::unreachable, O::act, {S::wait_for_primary}},
-        {"BACKUP", Local::primary, Peers::primary_newer, O::act,
+        {"BACKUP",
+         Local::primary,
+         Peers::primary_newer,
+         O::act,
          {S::fence, S::rewind, S::configure_standby, S::start_standby}},
-        {"BACKUP", Local::primary, Peers::primary_same, O::act,
+        {"BACKUP",
+         Local::primary,
+         Peers::primary_same,
+         O::act,
          {S::fence, S::rewind, S::configure_standby, S::start_standby}},
         {"BACKUP", Local::primary, Peers::primary_older, O::refuse, {}},
-        {"BACKUP", Local::stopped_primary, Peers::primary_newer, O::act,
+        {"BACKUP",
+         Local::stopped_primary,
+         Peers::primary_newer,
+         O::act,
          {S::rewind, S::configure_standby, S::start_standby}},
         {"BACKUP", Local::stopped_primary, Peers::none, O::act, {S::wait_for_primary}},
         {"BACKUP", Local::stopped_standby, Peers::none, O::act, {S::start}},
-        {"BACKUP", Local::missing_data_dir, Peers::primary_newer, O::act,
+        {"BACKUP",
+         Local::missing_data_dir,
+         Peers::primary_newer,
+         O::act,
          {S::basebackup, S::configure_standby, S::start_standby}},
         {"BACKUP", Local::running_unreachable, Peers::primary_newer, O::fail, {}},
         // FAULT / STOP / DELETED
@@ -158,7 +201,10 @@ TEST_CASE("plan: explicit decisions for the main transitions")
         {"DELETED", Local::primary, Peers::none, O::act, {S::fence}},
         // demote by hand
         {"demote", Local::primary, Peers::none, O::act, {S::fence, S::wait_for_primary}},
-        {"demote", Local::primary, Peers::primary_newer, O::act,
+        {"demote",
+         Local::primary,
+         Peers::primary_newer,
+         O::act,
          {S::fence, S::rewind, S::configure_standby, S::start_standby}},
         {"demote", Local::standby_streaming, Peers::primary_same, O::nothing, {}},
     };
@@ -173,12 +219,18 @@ TEST_CASE("plan: explicit decisions for the main transitions")
 
 TEST_CASE("plan: invariants over every request x local role x peers x settings")
 {
-    const std::vector<Local> locals = {Local::primary, Local::standby_streaming, Local::standby_detached,
-                                       Local::standby_lagging, Local::stopped_primary, Local::stopped_standby,
-                                       Local::running_unreachable, Local::running_unreachable_standby,
+    const std::vector<Local> locals = {Local::primary,
+                                       Local::standby_streaming,
+                                       Local::standby_detached,
+                                       Local::standby_lagging,
+                                       Local::stopped_primary,
+                                       Local::stopped_standby,
+                                       Local::running_unreachable,
+                                       Local::running_unreachable_standby,
                                        Local::missing_data_dir};
-    const std::vector<Peers> peer_kinds = {Peers::none, Peers::standby, Peers::unreachable, Peers::primary_newer,
-                                           Peers::primary_same, Peers::primary_older, Peers::two_primaries};
+    const std::vector<Peers> peer_kinds = {Peers::none,          Peers::standby,      Peers::unreachable,
+                                           Peers::primary_newer, Peers::primary_same, Peers::primary_older,
+                                           Peers::two_primaries};
     int combinations = 0;
     for (const auto& [name, request] : k_requests)
         for (Local local : locals)
@@ -195,8 +247,8 @@ TEST_CASE("plan: invariants over every request x local role x peers x settings")
                         obs.witness_reachable = false;
                     Plan plan = plan_transition(request, obs, settings);
                     ++combinations;
-                    INFO(name << " local=" << int(local) << " peers=" << int(peers) << " flags=" << flags
-                              << " -> " << plan.describe());
+                    INFO(name << " local=" << int(local) << " peers=" << int(peers) << " flags=" << flags << " -> "
+                              << plan.describe());
 
                     // Only "act" has steps, and it always has some.
                     REQUIRE((plan.outcome == PlanOutcome::act) == !plan.steps.empty());
@@ -207,8 +259,8 @@ TEST_CASE("plan: invariants over every request x local role x peers x settings")
                         REQUIRE(plan.outcome == PlanOutcome::nothing);
 
                     // No promotion while a peer is a reachable primary, unless forced or the guard is off.
-                    bool peer_primary = std::any_of(obs.peers.begin(), obs.peers.end(),
-                                                    [](const auto& p) { return p.is_primary(); });
+                    bool peer_primary =
+                        std::any_of(obs.peers.begin(), obs.peers.end(), [](const auto& p) { return p.is_primary(); });
                     if (has(plan, StepKind::promote) && !request.force) {
                         REQUIRE((!peer_primary || !settings.split_brain_guard));
                         REQUIRE(obs.witness_reachable.value_or(true));
@@ -238,9 +290,8 @@ TEST_CASE("plan: invariants over every request x local role x peers x settings")
                     if (has(plan, StepKind::rewind) || has(plan, StepKind::basebackup)) {
                         REQUIRE(plan.steps.back().kind == StepKind::start_standby);
                         const std::string& target = plan.steps.back().target;
-                        REQUIRE(std::any_of(obs.peers.begin(), obs.peers.end(), [&](const auto& p) {
-                            return p.address == target && p.is_primary();
-                        }));
+                        REQUIRE(std::any_of(obs.peers.begin(), obs.peers.end(),
+                                            [&](const auto& p) { return p.address == target && p.is_primary(); }));
                         if (settings.resync == ResyncMode::basebackup)
                             REQUIRE_FALSE(has(plan, StepKind::rewind));
                         else if (obs.local.data_dir_exists)

@@ -35,10 +35,7 @@ public:
             return found->second;
         return StepReport{std::string(to_string(step.kind)) + " ok", true, std::nullopt, false, {}};
     }
-    bool superseded() override
-    {
-        return supersede_after_checks >= 0 && superseded_checks++ >= supersede_after_checks;
-    }
+    bool superseded() override { return supersede_after_checks >= 0 && superseded_checks++ >= supersede_after_checks; }
 };
 
 Observation standby(bool running = true)

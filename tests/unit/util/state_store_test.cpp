@@ -35,7 +35,7 @@ bool looks_like_timestamp(const std::string& ts)
     return true;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("requests get sequence numbers that grow by one")
 {
