@@ -20,10 +20,10 @@ std::vector<core::PeerObservation> observe_peers(const Config& config, const std
 bool tcp_reachable(const std::string& address, std::chrono::milliseconds timeout);
 
 // How long a transition waits for a peer host's TCP handshake before it counts the peer as
-// down. A live host's kernel answers a SYN in well under a millisecond on a LAN, however busy
-// its PostgreSQL; a dead or cut-off one never does, and waiting timeouts.connect for it would
-// add that much to every failover after a node death.
-inline constexpr std::chrono::milliseconds k_host_alive_budget{150};
+// down. VRRP peers share a LAN segment, where a live host's kernel answers a SYN within a
+// millisecond however busy its PostgreSQL; a dead or cut-off one never does, and waiting
+// timeouts.connect for it would add that much to every failover after a node death.
+inline constexpr std::chrono::milliseconds k_host_alive_budget{50};
 
 // Connects to this node's own server with the configured conninfo.
 Result<pg::Connection> connect_local(const Config& config);
