@@ -130,7 +130,7 @@ private:
 
     bool parse_string(std::string& out)
     {
-        ++m_pos; // opening quote
+        ++m_pos;  // opening quote
         while (m_pos < m_text.size()) {
             const char c = m_text[m_pos];
             if (c == '"') {
@@ -273,7 +273,7 @@ private:
     std::size_t m_pos = 0;
 };
 
-} // namespace
+}  // namespace
 
 std::string quote(std::string_view text)
 {
@@ -377,4 +377,4 @@ std::optional<Value> parse(std::string_view text)
     return Parser(text).document();
 }
 
-} // namespace pgfo::alert::json
+}  // namespace pgfo::alert::json
