@@ -190,7 +190,15 @@ int main(int argc, char** argv)
         {"pgfo check: primary", {pgfo, "-c", lone, "check"}, {}},
         {"pgfo check: primary + peer", {pgfo, "-c", peered, "check"}, {}},
         {"pgfo check: standby", {pgfo, "-c", standby, "check"}, {}},
-        {"pg_isready", {bin_dir + "/pg_isready", "-q", "-h", "127.0.0.1", "-p", std::to_string(port)}, {}},
+        // As root without -U the server refuses the login (no such role) before it attaches to a
+        // database; with the check's user and database it opens a whole session, as the check does.
+        {"pg_isready (no such role)",
+         {bin_dir + "/pg_isready", "-q", "-h", "127.0.0.1", "-p", std::to_string(port)},
+         {}},
+        {"pg_isready -U postgres",
+         {bin_dir + "/pg_isready", "-q", "-h", "127.0.0.1", "-p", std::to_string(port), "-U", "postgres", "-d",
+          "postgres"},
+         {}},
         {"tcp probe (bash /dev/tcp)", {"/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port)}, {}},
         {"pgfo check: paused (no SQL)", {pgfo, "-c", paused, "check"}, {}},
         {"pgfo --version (start only)", {pgfo, "--version"}, {}},
