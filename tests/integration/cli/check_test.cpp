@@ -19,6 +19,8 @@
 #include "pg_cluster.hpp"
 #include "pgfo_node.hpp"
 #include "test_dir.hpp"
+#include "util/clock.hpp"
+#include "util/state_store.hpp"
 
 using namespace pgfo::test;
 using namespace std::chrono_literals;
@@ -453,4 +455,26 @@ TEST_CASE("check: a config error exits 2", "[check]")
     CHECK(result.code == 2);
     CHECK(result.out.empty());
     CHECK(result.err.rfind("pgfo: error: ", 0) == 0);
+}
+
+TEST_CASE("check: a server restarted on purpose by a transition is healthy until the step's deadline", "[check]")
+{
+    TestDir dir;
+    PgCluster primary(dir / "a");
+    primary.start();
+    auto node = PgfoNode::write(dir.path(), "node-a", primary, {});
+    primary.stop(StopMode::fast);
+    pgfo::util::StateStore store(node.state_dir);
+    const auto now = pgfo::util::unix_now_ms();
+    REQUIRE(store.begin_planned_restart({"recreate_primary", "ab12cd", now + 60000}).ok());
+
+    auto during = run_cli({"-c", node.config_path, "-v", "check"});
+    INFO(during.err);
+    CHECK(during.code == 0);
+    CHECK(contains(during.out, "healthy: server is restarting on purpose: recreate_primary (tx ab12cd)"));
+
+    REQUIRE(store.begin_planned_restart({"recreate_primary", "ab12cd", now - 1}).ok());  // deadline passed
+    CHECK(run_cli({"-c", node.config_path, "check"}).code == 1);
+    store.end_planned_restart();
+    CHECK(run_cli({"-c", node.config_path, "check"}).code == 1);
 }
