@@ -33,7 +33,7 @@ std::optional<std::uint64_t> parse_seq(const std::string& text)
     return value;
 }
 
-std::string trim(std::string text)
+std::string trim(const std::string& text)
 {
     const auto first = text.find_first_not_of(" \t\r\n");
     if (first == std::string::npos)
