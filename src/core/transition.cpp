@@ -128,11 +128,15 @@ TransitionReport run_transition(const Request& request, NodeActions& actions, co
             fields.push_back({"ms", std::to_string(ms_since(step_started))});
             if (!result.ok()) {
                 report.failed_step = name;
-                const bool timeout = result.error().kind == ErrorKind::timeout;
+                const ErrorKind kind = result.error().kind;
                 log.error(name + ".failed", result.error().message, fields);
-                return finish(
-                    timeout ? TransitionOutcome::timed_out : TransitionOutcome::failed,
-                    fmt::format("step {} {}: {}", name, timeout ? "timed out" : "failed", result.error().message));
+                const TransitionOutcome outcome = kind == ErrorKind::timeout   ? TransitionOutcome::timed_out
+                                                  : kind == ErrorKind::refused ? TransitionOutcome::refused
+                                                                               : TransitionOutcome::failed;
+                const char* what = kind == ErrorKind::timeout   ? "timed out"
+                                   : kind == ErrorKind::refused ? "refused"
+                                                                : "failed";
+                return finish(outcome, fmt::format("step {} {}: {}", name, what, result.error().message));
             }
             const StepReport& step_report = result.value();
             fields.insert(fields.end(), step_report.fields.begin(), step_report.fields.end());

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <thread>
 
@@ -57,6 +58,15 @@ std::vector<std::string> peer_addresses(const Config& config, const std::string&
     if (!hint.empty() && std::find(addresses.begin(), addresses.end(), hint) == addresses.end())
         addresses.push_back(hint);
     return addresses;
+}
+
+std::optional<std::uint32_t> parse_timeline(const std::string& text)
+{
+    std::uint32_t value = 0;
+    const auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size())
+        return std::nullopt;
+    return value;
 }
 
 core::StepReport report(std::string message, std::vector<util::LogField> fields = {})
@@ -291,6 +301,19 @@ Result<core::StepReport> LiveNode::rewind(const std::string& target)
         m_log.info("rewind.recovered", "crash recovery finished before the rewind",
                    {{"was", cluster_state}, {"end_lsn", fields["Latest checkpoint location"]}});
     }
+    // The new primary's control file must show its new timeline before pg_rewind compares them.
+    if (auto source = connect_peer(m_config, target); source.ok()) {
+        (void)source->query("CHECKPOINT", m_config.timeouts.promote);
+        // pg_rewind would take this node back to an older history and discard what came after.
+        const auto local_timeline = parse_timeline(fields["Latest checkpoint's TimeLineID"]);
+        auto state = pg::inspect_server(source.value(), m_config.timeouts.connect, true);
+        if (local_timeline && state.ok() && state->timeline != 0 && *local_timeline > state->timeline)
+            return make_error(ErrorKind::refused,
+                              fmt::format("this node's data is on timeline {}, newer than {}'s timeline {}: "
+                                          "rewinding would discard its newer history",
+                                          *local_timeline, target, state->timeline));
+    }
+
     const bool checksums = fields["Data page checksum version"] != "0";
     const bool hints = fields["wal_log_hints setting"] == "on";
     if (auto checkpoint = pg::parse_lsn(fields["Latest checkpoint location"]))
@@ -302,10 +325,6 @@ Result<core::StepReport> LiveNode::rewind(const std::string& target)
             fallback->fell_back_to_basebackup = true;
         return fallback;
     }
-
-    // The new primary's control file must show its new timeline before pg_rewind compares them.
-    if (auto source = connect_peer(m_config, target); source.ok())
-        (void)source->query("CHECKPOINT", m_config.timeouts.promote);
 
     const SavedFiles own = save_config_files(data_dir);
     auto source = tool_conninfo(m_config.postgres.conninfo, target, m_config, false);

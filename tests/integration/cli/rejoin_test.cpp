@@ -196,3 +196,23 @@ TEST_CASE("rejoin: a standby that crashed resumes replay without crash recovery 
     pair.new_primary.wait_for_replay_of(pair.old_primary);
     CHECK(pair.new_primary.scalar("SELECT note FROM t WHERE id = 4000") == "after the crash");
 }
+
+TEST_CASE("rejoin: a stopped node on a newer timeline than the only primary is refused, its data untouched", "[check]")
+{
+    Pair pair;
+    pair.fail_over();  // the standby is primary on timeline 2; the old primary (timeline 1) still runs
+    pair.new_primary.exec("CHECKPOINT");
+    pair.new_primary.stop(StopMode::fast);  // the newer history is now only on a stopped node
+    const std::string data = pair.new_primary.data_dir();
+    auto controldata = [&] { return run_checked("postgres", {"/usr/lib/postgresql/15/bin/pg_controldata", data}); };
+    const std::string before = controldata();
+    REQUIRE(before.find("Latest checkpoint's TimeLineID:       2") != std::string::npos);
+
+    auto rejoined = pair.new_node.run({"rejoin"});
+    INFO(rejoined.output);
+    CHECK(rejoined.code == 3);
+    CHECK(rejoined.output.find("newer than " + pair.old_primary.address() + "'s timeline 1") != std::string::npos);
+    CHECK(controldata() == before);  // not rewound, not copied over
+    CHECK(!pair.new_primary.is_running());
+    CHECK(pair.old_primary.scalar("SELECT pg_is_in_recovery()") == "f");
+}

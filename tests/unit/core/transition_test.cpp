@@ -133,6 +133,22 @@ TEST_CASE("transition: a server or runtime that did not answer in time exits 4, 
     CHECK(other.ran.empty());
 }
 
+TEST_CASE("transition: a step that refuses (a guard found late) exits 3 and stops the plan")
+{
+    Harness h;
+    RecordingNode node;
+    Observation obs = standby(false);
+    obs.local.standby_signal = false;
+    obs.peers = {PeerObservation{"10.0.0.2:5432", true, false, 1, 100, ""}};
+    node.observations = {obs};
+    node.results.emplace(StepKind::rewind, make_error(ErrorKind::refused, "this node's data is on timeline 2"));
+    auto report = run_transition(request_for(KeepalivedState::backup), node, PlanSettings{}, h.log);
+    CHECK(report.outcome == TransitionOutcome::refused);
+    CHECK(report.exit_code() == 3);
+    CHECK(report.message == "step rewind refused: this node's data is on timeline 2");
+    CHECK(node.ran == std::vector<StepKind>{StepKind::rewind});
+}
+
 TEST_CASE("transition: refusals exit 3 and run nothing")
 {
     Harness h;
