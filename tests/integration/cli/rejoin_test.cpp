@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "fake_alert_server.hpp"
 #include "pg_cluster.hpp"
 #include "pgfo_node.hpp"
 #include "shell.hpp"
@@ -23,10 +24,10 @@ struct Pair {
     PgfoNode old_node;
     PgfoNode new_node;
 
-    Pair()
+    explicit Pair(const std::vector<std::string>& extra = {})
         : old_primary(started(dir)), new_primary(PgCluster::make_standby_of(old_primary, dir / "b", "node-b")),
-          old_node(PgfoNode::write(dir.path(), "node-a", old_primary, {new_primary.address()})),
-          new_node(PgfoNode::write(dir.path(), "node-b", new_primary, {old_primary.address()}))
+          old_node(PgfoNode::write(dir.path(), "node-a", old_primary, {new_primary.address()}, extra)),
+          new_node(PgfoNode::write(dir.path(), "node-b", new_primary, {old_primary.address()}, extra))
     {
         old_primary.exec("CREATE TABLE t (id int PRIMARY KEY, note text)");
         old_primary.exec("INSERT INTO t SELECT g, 'before' FROM generate_series(1, 100) g");
@@ -215,4 +216,26 @@ TEST_CASE("rejoin: a stopped node on a newer timeline than the only primary is r
     CHECK(controldata() == before);  // not rewound, not copied over
     CHECK(!pair.new_primary.is_running());
     CHECK(pair.old_primary.scalar("SELECT pg_is_in_recovery()") == "f");
+}
+
+TEST_CASE("check: the rejoin it starts alerts as a rejoin, not as a keepalived state", "[check][alert]")
+{
+    TestDir alert_dir;
+    FakeAlertServer server(alert_dir, {});
+    Pair pair({"webhook.url = \"" + server.url() + "/hook\""});
+    pair.old_primary.stop(StopMode::immediate);
+    pair.fail_over();
+
+    CHECK(pair.old_node.run({"check"}).code == 1);
+    REQUIRE(pair.wait_rejoin_end());
+    for (int i = 0; i < 100 && !pair.old_node.has_event("alert.sent"); ++i)
+        std::this_thread::sleep_for(100ms);
+    const auto requests = server.requests();
+    REQUIRE(requests.size() == 1);
+    const auto body = requests[0].json();
+    CHECK(body.get("event")->text == "rejoin");
+    CHECK(body.get("result")->text == "ok");
+    CHECK(body.get("state")->text.empty());
+    CHECK(body.get("role")->text == "standby");
+    CHECK(body.get("text")->text.find("keepalived state") == std::string::npos);
 }
