@@ -45,7 +45,7 @@ ServerState inspect_until(Connection& conn, Condition condition, std::chrono::mi
     }
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("a lone primary reports its role, timeline 1 and its WAL position")
 {
@@ -135,8 +135,11 @@ TEST_CASE("primary and streaming standby describe each other")
     // A synchronous standby is reported as such.
     primary.append_conf("synchronous_standby_names = 'standby1'");
     primary.reload();
-    auto synchronous = inspect_until(
-        primary_conn, [](const ServerState& s) { return s.clients.size() == 1 && s.clients[0].sync_state == "sync"; });
+    // (The walsender may see the reload before this session's backend has processed its SIGHUP.)
+    auto synchronous = inspect_until(primary_conn, [](const ServerState& s) {
+        return s.clients.size() == 1 && s.clients[0].sync_state == "sync" && s.synchronous_standby_names == "standby1";
+    });
+    CHECK(synchronous.clients.at(0).sync_state == "sync");
     CHECK(synchronous.synchronous_standby_names == "standby1");
 }
 
