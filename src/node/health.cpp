@@ -92,12 +92,7 @@ core::PeerObservation probe_peer(const Config& config, const std::string& addres
     core::PeerObservation peer;
     peer.address = address;
     const auto deadline = std::chrono::steady_clock::now() + budget;
-    auto conninfo = pg::client_conninfo(config.postgres.conninfo, config.timeouts.connect, address);
-    if (!conninfo.ok()) {
-        peer.error = conninfo.error().message;
-        return peer;
-    }
-    auto conn = pg::Connection::open(conninfo.value(), budget, pg::SessionSetup::startup);
+    auto conn = connect_peer(config, address, budget);
     if (!conn.ok()) {
         peer.error = conn.error().message;
         return peer;
@@ -113,10 +108,7 @@ core::PeerObservation probe_peer(const Config& config, const std::string& addres
         peer.error = state.error().message;
         return peer;
     }
-    peer.reachable = true;
-    peer.in_recovery = state->in_recovery;
-    peer.timeline = state->timeline;
-    peer.lsn = state->in_recovery ? std::max(state->receive_lsn, state->replay_lsn) : state->current_lsn;
+    record_peer_state(peer, state.value());
     return peer;
 }
 

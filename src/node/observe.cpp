@@ -37,14 +37,19 @@ core::PeerObservation observe_peer(const Config& config, const std::string& addr
         peer.error = state.error().message;
         return peer;
     }
-    peer.reachable = true;
-    peer.in_recovery = state->in_recovery;
-    peer.timeline = state->timeline;
-    peer.lsn = state->in_recovery ? std::max(state->receive_lsn, state->replay_lsn) : state->current_lsn;
+    record_peer_state(peer, state.value());
     return peer;
 }
 
 }  // namespace
+
+void record_peer_state(core::PeerObservation& peer, const pg::ServerState& state)
+{
+    peer.reachable = true;
+    peer.in_recovery = state.in_recovery;
+    peer.timeline = state.timeline;
+    peer.lsn = state.in_recovery ? std::max(state.receive_lsn, state.replay_lsn) : state.current_lsn;
+}
 
 Result<pg::Connection> connect_local(const Config& config)
 {
@@ -54,12 +59,13 @@ Result<pg::Connection> connect_local(const Config& config)
     return pg::Connection::open(conninfo.value(), config.timeouts.connect, pg::SessionSetup::startup);
 }
 
-Result<pg::Connection> connect_peer(const Config& config, const std::string& address)
+Result<pg::Connection> connect_peer(const Config& config, const std::string& address,
+                                    std::optional<std::chrono::milliseconds> timeout)
 {
     auto conninfo = pg::client_conninfo(config.postgres.conninfo, config.timeouts.connect, address);
     if (!conninfo.ok())
         return conninfo.error();
-    return pg::Connection::open(conninfo.value(), config.timeouts.connect, pg::SessionSetup::startup);
+    return pg::Connection::open(conninfo.value(), timeout.value_or(config.timeouts.connect), pg::SessionSetup::startup);
 }
 
 core::LocalObservation observe_local(const Config& config, runtime::Runtime& runtime)

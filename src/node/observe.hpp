@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,9 @@ core::LocalObservation observe_local(const Config& config, runtime::Runtime& run
 // Every address in ADDRESSES, in parallel, each bounded by timeouts.connect.
 std::vector<core::PeerObservation> observe_peers(const Config& config, const std::vector<std::string>& addresses);
 
+// Marks PEER reachable and records what STATE says of it (role, timeline, newest WAL position).
+void record_peer_state(core::PeerObservation& peer, const pg::ServerState& state);
+
 // A TCP connect to host:port within TIMEOUT (the witness).
 bool tcp_reachable(const std::string& address, std::chrono::milliseconds timeout);
 
@@ -27,7 +32,9 @@ inline constexpr std::chrono::milliseconds k_host_alive_budget{50};
 
 // Connects to this node's own server with the configured conninfo.
 Result<pg::Connection> connect_local(const Config& config);
-// Connects to ADDRESS (host[:port]) with the configured conninfo's user and database.
-Result<pg::Connection> connect_peer(const Config& config, const std::string& address);
+// Connects to ADDRESS (host[:port]) with the configured conninfo's user and database, within
+// TIMEOUT (default timeouts.connect).
+Result<pg::Connection> connect_peer(const Config& config, const std::string& address,
+                                    std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
 }  // namespace pgfo::node
