@@ -30,20 +30,20 @@ Plan act(std::vector<Step> steps, std::string reason, bool replan_after = false)
     return Plan{PlanOutcome::act, std::move(steps), std::move(reason), replan_after};
 }
 
-// Resync steps that make this node a streaming standby of TARGET: a rewind, unless configured
-// otherwise or the last resync left a standby that did not stream (then a fresh copy).
-std::vector<Step> rejoin_steps(const PlanSettings& settings, const Observation& observation, const std::string& target)
+// FIRST (a fence or stop, or nothing), then the resync steps that make this node a streaming
+// standby of TARGET: a rewind, unless configured otherwise or the last resync left a standby
+// that did not stream (then a fresh copy, and REASON says so).
+Plan act_rejoin(std::vector<Step> first, const PlanSettings& settings, const Observation& observation,
+                const std::string& target, std::string reason)
 {
-    const bool rewind = settings.resync == ResyncMode::rewind && !observation.last_resync_failed;
-    StepKind resync = rewind ? StepKind::rewind : StepKind::basebackup;
-    return {{resync, target}, {StepKind::configure_standby, target}, {StepKind::start_standby, target}};
-}
-
-std::string with_resync_note(std::string reason, const PlanSettings& settings, const Observation& observation)
-{
-    if (settings.resync == ResyncMode::rewind && observation.last_resync_failed)
+    const bool copy_afresh = settings.resync == ResyncMode::rewind && observation.last_resync_failed;
+    const bool rewind = settings.resync == ResyncMode::rewind && !copy_afresh;
+    if (copy_afresh)
         reason += " (the last resync did not stream: copy afresh with pg_basebackup)";
-    return reason;
+    first.push_back({rewind ? StepKind::rewind : StepKind::basebackup, target});
+    first.push_back({StepKind::configure_standby, target});
+    first.push_back({StepKind::start_standby, target});
+    return act(std::move(first), std::move(reason));
 }
 
 const PeerObservation* reachable_primary_peer(const Observation& observation)
@@ -131,13 +131,9 @@ Plan plan_follow(const Request& request, const Observation& observation, const P
         }
         if (auto refusal = rejoin_guard(observation, *primary))
             return refuse(*refusal);
-        std::vector<Step> steps{{StepKind::fence, ""}};
-        auto rejoin = rejoin_steps(settings, observation, primary->address);
-        steps.insert(steps.end(), rejoin.begin(), rejoin.end());
-        return act(std::move(steps),
-                   with_resync_note(fmt::format("peer {} is primary: fence this old primary and rejoin it as standby",
-                                                primary->address),
-                                    settings, observation));
+        return act_rejoin(
+            {{StepKind::fence, ""}}, settings, observation, primary->address,
+            fmt::format("peer {} is primary: fence this old primary and rejoin it as standby", primary->address));
     }
 
     if (!local.running) {
@@ -151,10 +147,8 @@ Plan plan_follow(const Request& request, const Observation& observation, const P
                         {StepKind::configure_standby, primary->address},
                         {StepKind::start_standby, primary->address}},
                        fmt::format("data directory is missing: copy it from primary {}", primary->address));
-        return act(
-            rejoin_steps(settings, observation, primary->address),
-            with_resync_note(fmt::format("stopped; resync from primary {} and start as standby", primary->address),
-                             settings, observation));
+        return act_rejoin({}, settings, observation, primary->address,
+                          fmt::format("stopped; resync from primary {} and start as standby", primary->address));
     }
 
     // A reachable standby.
@@ -162,12 +156,8 @@ Plan plan_follow(const Request& request, const Observation& observation, const P
         return nothing("healthy standby, streaming");
     if (!primary)
         return nothing("standby; no primary is reachable yet, keep replaying");
-    std::vector<Step> steps{{StepKind::stop, ""}};
-    auto rejoin = rejoin_steps(settings, observation, primary->address);
-    steps.insert(steps.end(), rejoin.begin(), rejoin.end());
-    return act(std::move(steps),
-               with_resync_note(fmt::format("standby is not streaming: resync from primary {}", primary->address),
-                                settings, observation));
+    return act_rejoin({{StepKind::stop, ""}}, settings, observation, primary->address,
+                      fmt::format("standby is not streaming: resync from primary {}", primary->address));
 }
 
 Plan plan_fence(const Observation& observation)
