@@ -1,7 +1,6 @@
 #include "cli/rejoin.hpp"
 
 #include <CLI/CLI.hpp>
-#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -10,9 +9,9 @@
 #include "cli/context.hpp"
 #include "cli/self_exec.hpp"
 #include "cli/transition_command.hpp"
+#include "util/clock.hpp"
 #include "util/files.hpp"
 #include "util/lock.hpp"
-#include "util/log.hpp"
 #include "util/state_store.hpp"
 #include "util/subprocess.hpp"
 
@@ -22,13 +21,12 @@ namespace {
 // A check runs every second or two; a rejoin that failed is tried again after this.
 constexpr std::chrono::seconds k_rejoin_retry{15};
 
-bool started_recently(const std::string& marker)
+bool started_recently(const util::StateStore& state)
 {
-    struct stat st {};
-    if (::stat(marker.c_str(), &st) != 0)
+    const auto started = state.rejoin_started_ms();
+    if (!started)
         return false;
-    const auto started = std::chrono::system_clock::from_time_t(st.st_mtime);
-    const auto age = std::chrono::system_clock::now() - started;
+    const auto age = std::chrono::milliseconds(util::unix_now_ms() - *started);
     return age >= std::chrono::seconds(-5) && age < k_rejoin_retry;
 }
 
@@ -40,12 +38,9 @@ bool start_rejoin(Context& ctx, const std::string& reason)
     util::StateStore state(config.node.state_dir);
     if (!util::make_dirs(config.node.state_dir, 0750).ok())
         return false;
-    const std::string marker = config.node.state_dir + "/rejoin.started";
     {
         auto lock = util::FileLock::acquire(state.lock_path(), std::chrono::milliseconds(0));
-        if (!lock.ok() || started_recently(marker))
-            return false;
-        if (!util::write_file_atomic(marker, util::utc_timestamp_now() + " " + reason + "\n", 0640).ok())
+        if (!lock.ok() || started_recently(state) || !state.mark_rejoin_started(reason, util::unix_now_ms()).ok())
             return false;
     }
     util::Command command;

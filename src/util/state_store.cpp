@@ -24,9 +24,10 @@ std::string now_timestamp()
     return utc_timestamp(std::chrono::system_clock::now());
 }
 
-std::optional<std::uint64_t> parse_seq(const std::string& text)
+// A whole decimal number (a sequence number, Unix milliseconds), nullopt otherwise.
+template <typename Number> std::optional<Number> parse_number(const std::string& text)
 {
-    std::uint64_t value = 0;
+    Number value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size())
         return std::nullopt;
@@ -78,7 +79,7 @@ std::optional<RequestedState> StateStore::latest_request() const
     auto fields = parse_kv_line(*content);
     if (!fields)
         return std::nullopt;
-    auto seq = parse_seq(value_of(*fields, "seq"));
+    auto seq = parse_number<std::uint64_t>(value_of(*fields, "seq"));
     if (!seq)
         return std::nullopt;
     RequestedState request;
@@ -144,14 +145,30 @@ std::optional<PlannedRestart> StateStore::planned_restart(std::int64_t now_ms) c
     auto fields = parse_kv_line(*content);
     if (!fields)
         return std::nullopt;
-    PlannedRestart restart;
-    restart.what = value_of(*fields, "what");
-    restart.tx = value_of(*fields, "tx");
-    const std::string until = value_of(*fields, "until_ms");
-    const auto parsed = std::from_chars(until.data(), until.data() + until.size(), restart.until_ms);
-    if (parsed.ec != std::errc() || restart.until_ms <= now_ms)
+    const auto until_ms = parse_number<std::int64_t>(value_of(*fields, "until_ms"));
+    if (!until_ms || *until_ms <= now_ms)
         return std::nullopt;
-    return restart;
+    return PlannedRestart{value_of(*fields, "what"), value_of(*fields, "tx"), *until_ms};
+}
+
+Status StateStore::mark_rejoin_started(const std::string& reason, std::int64_t now_ms)
+{
+    if (auto made = make_dirs(m_dir, k_dir_mode); !made)
+        return made;
+    const std::string line =
+        format_kv_line({{"at_ms", std::to_string(now_ms)}, {"ts", now_timestamp()}, {"reason", reason}});
+    return write_file_atomic(m_dir + "/rejoin.started", line + "\n", k_file_mode);
+}
+
+std::optional<std::int64_t> StateStore::rejoin_started_ms() const
+{
+    auto content = read_file(m_dir + "/rejoin.started");
+    if (!content)
+        return std::nullopt;
+    auto fields = parse_kv_line(*content);
+    if (!fields)
+        return std::nullopt;
+    return parse_number<std::int64_t>(value_of(*fields, "at_ms"));
 }
 
 Status StateStore::mark_resync_failed(const std::string& why)

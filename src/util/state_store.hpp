@@ -55,6 +55,10 @@ public:
     void end_planned_restart();
     std::optional<PlannedRestart> planned_restart(std::int64_t now_ms) const;
 
+    // "rejoin.started": when (Unix ms, NOW_MS) and why the check last started a detached rejoin.
+    Status mark_rejoin_started(const std::string& reason, std::int64_t now_ms);
+    std::optional<std::int64_t> rejoin_started_ms() const;
+
     // "resync.failed": the last resync of this node did not end in a streaming standby (why);
     // the next one copies afresh instead of rewinding again.
     Status mark_resync_failed(const std::string& why);

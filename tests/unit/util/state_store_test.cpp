@@ -228,3 +228,17 @@ TEST_CASE("a failed resync is remembered until a standby streams")
     CHECK_FALSE(store.resync_failed());
     store.clear_resync_failed();
 }
+
+TEST_CASE("the check's last rejoin start is kept with its time and reason")
+{
+    pgfo::test::TestDir dir;
+    StateStore store(dir / "state");
+    CHECK_FALSE(store.rejoin_started_ms());
+    REQUIRE(store.mark_rejoin_started("server is down and peer 10.0.0.2:5432 is a primary", 1700000000123).ok());
+    CHECK(store.rejoin_started_ms() == std::optional<std::int64_t>(1700000000123));
+    CHECK(mode_of(dir / "state/rejoin.started") == 0640);
+    CHECK(read_file(dir / "state/rejoin.started").value().find("reason=\"server is down") != std::string::npos);
+
+    REQUIRE(write_file_atomic(dir / "state/rejoin.started", "at_ms=soon\n").ok());
+    CHECK_FALSE(store.rejoin_started_ms());
+}
