@@ -1,9 +1,6 @@
 // pgfo check (keepalived's vrrp_script) on real PostgreSQL 15 servers, through the binary.
-#include <arpa/inet.h>
 #include <catch2/catch.hpp>
 #include <dirent.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +15,7 @@
 #include "pg/lsn.hpp"
 #include "pg_cluster.hpp"
 #include "pgfo_node.hpp"
+#include "silent_listener.hpp"
 #include "test_dir.hpp"
 #include "util/clock.hpp"
 #include "util/state_store.hpp"
@@ -139,23 +137,13 @@ TEST_CASE("check: a peer that never answers does not hold a primary's check up",
     TestDir dir;
     PgCluster primary(dir / "a");
     primary.start();
-    // Listens (the kernel completes the handshake) but never accepts: a startup packet that is never answered.
-    const int silent = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(silent >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    REQUIRE(::bind(silent, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(::listen(silent, 16) == 0);
-    REQUIRE(::getsockname(silent, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    const std::string peer = "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+    SilentListener silent;  // its startup packet is never answered
+    const std::string peer = "127.0.0.1:" + std::to_string(silent.port());
     auto node = PgfoNode::write(dir.path(), "node-a", primary, {peer}, {"timeouts.connect = \"10s\""});
 
     const auto started = std::chrono::steady_clock::now();
     auto result = node.run({"check"});
     const auto took = std::chrono::steady_clock::now() - started;
-    ::close(silent);
     INFO(result.output);
     CHECK(result.code == 0);
     CHECK(took < 5s);  // the peer gets 500 ms, not timeouts.connect

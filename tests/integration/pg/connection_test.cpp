@@ -1,14 +1,12 @@
-#include <arpa/inet.h>
 #include <catch2/catch.hpp>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "pg/connection.hpp"
 #include "pg/conninfo.hpp"
 #include "support/pg_cluster.hpp"
 #include "support/shell.hpp"
+#include "support/silent_listener.hpp"
 #include "support/test_dir.hpp"
 
 using namespace pgfo;
@@ -17,31 +15,6 @@ using namespace pgfo::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A TCP socket on 127.0.0.1 that listens (the kernel completes handshakes into the
-// backlog) but is never accepted from, so a client's startup packet is never answered.
-class SilentListener {
-public:
-    SilentListener()
-    {
-        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        REQUIRE(m_fd >= 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-        REQUIRE(::listen(m_fd, 16) == 0);
-        REQUIRE(::getsockname(m_fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-        m_port = ntohs(address.sin_port);
-    }
-    ~SilentListener() { ::close(m_fd); }
-    int port() const { return m_port; }
-
-private:
-    int m_fd = -1;
-    int m_port = 0;
-};
 
 Connection connect(const PgCluster& cluster, const std::string& extra = "")
 {
@@ -56,7 +29,7 @@ double seconds_since(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("connection runs queries and returns typed rows, NULLs and parameters")
 {
@@ -66,7 +39,7 @@ TEST_CASE("connection runs queries and returns typed rows, NULLs and parameters"
     auto conn = connect(cluster);
     CHECK(conn.is_open());
 
-    { // rows and columns
+    {  // rows and columns
         auto result = conn.query("SELECT g AS n, 'row ' || g AS label, g % 2 = 0 AS even "
                                  "FROM generate_series(1, 3) g ORDER BY g",
                                  5s);
@@ -82,7 +55,7 @@ TEST_CASE("connection runs queries and returns typed rows, NULLs and parameters"
         CHECK_FALSE(result->get(3, "n"));
         CHECK_FALSE(result->empty());
     }
-    { // NULLs are nullopt, empty strings are not
+    {  // NULLs are nullopt, empty strings are not
         auto result = conn.query("SELECT NULL::int AS missing, ''::text AS blank, 0 AS zero", 5s);
         REQUIRE(result.ok());
         REQUIRE(result->rows.size() == 1);
@@ -91,7 +64,7 @@ TEST_CASE("connection runs queries and returns typed rows, NULLs and parameters"
         CHECK(result->get(0, "blank") == "");
         CHECK(result->get(0, "zero") == "0");
     }
-    { // parameters are passed as text, never interpolated
+    {  // parameters are passed as text, never interpolated
         auto result = conn.query("SELECT $1::int + $2::int AS sum, $3::text AS quoted, length($3) AS len",
                                  {"2", "40", "it's; --"}, 5s);
         REQUIRE(result.ok());
@@ -99,7 +72,7 @@ TEST_CASE("connection runs queries and returns typed rows, NULLs and parameters"
         CHECK(result->get(0, "quoted") == "it's; --");
         CHECK(result->get(0, "len") == "8");
     }
-    { // statements without rows return an empty result
+    {  // statements without rows return an empty result
         auto result = conn.query("SET work_mem = '8MB'", 5s);
         REQUIRE(result.ok());
         CHECK(result->empty());
@@ -109,10 +82,10 @@ TEST_CASE("connection runs queries and returns typed rows, NULLs and parameters"
         CHECK(none->columns == std::vector<std::string>{"x"});
         CHECK(none->empty());
     }
-    { // sessions pin search_path to pg_catalog
+    {  // sessions pin search_path to pg_catalog
         CHECK(conn.query("SHOW search_path", 5s)->get(0, "search_path") == "pg_catalog");
     }
-    { // server address and version
+    {  // server address and version
         CHECK(conn.server_address() == cluster.address());
         CHECK(conn.server_version() >= 150000);
         CHECK(conn.server_version() < 160000);
@@ -310,7 +283,7 @@ TEST_CASE("moving a connection transfers it")
     cluster.start();
     auto first = connect(cluster);
     Connection second(std::move(first));
-    CHECK_FALSE(first.is_open()); // NOLINT(bugprone-use-after-move)
+    CHECK_FALSE(first.is_open());  // NOLINT(bugprone-use-after-move)
     CHECK(second.is_open());
     CHECK(second.query("SELECT 1 AS one", 5s)->get(0, "one") == "1");
     Connection third;
