@@ -49,6 +49,15 @@ std::string value_of(const std::map<std::string, std::string>& fields, const std
     return it == fields.end() ? std::string() : it->second;
 }
 
+// The key=value pairs of the one-line file PATH; nullopt when it is missing, unreadable or garbled.
+std::optional<std::map<std::string, std::string>> read_fields(const std::string& path)
+{
+    auto content = read_file(path);
+    if (!content)
+        return std::nullopt;
+    return parse_kv_line(*content);
+}
+
 }  // namespace
 
 Result<RequestedState> StateStore::record_request(const std::string& state, const std::string& tx)
@@ -73,10 +82,7 @@ Result<RequestedState> StateStore::record_request(const std::string& state, cons
 
 std::optional<RequestedState> StateStore::latest_request() const
 {
-    auto content = read_file(m_dir + "/requested");
-    if (!content)
-        return std::nullopt;
-    auto fields = parse_kv_line(*content);
+    auto fields = read_fields(m_dir + "/requested");
     if (!fields)
         return std::nullopt;
     auto seq = parse_number<std::uint64_t>(value_of(*fields, "seq"));
@@ -139,10 +145,7 @@ void StateStore::end_planned_restart()
 
 std::optional<PlannedRestart> StateStore::planned_restart(std::int64_t now_ms) const
 {
-    auto content = read_file(m_dir + "/restarting");
-    if (!content)
-        return std::nullopt;
-    auto fields = parse_kv_line(*content);
+    auto fields = read_fields(m_dir + "/restarting");
     if (!fields)
         return std::nullopt;
     const auto until_ms = parse_number<std::int64_t>(value_of(*fields, "until_ms"));
@@ -162,10 +165,7 @@ Status StateStore::mark_rejoin_started(const std::string& reason, std::int64_t n
 
 std::optional<std::int64_t> StateStore::rejoin_started_ms() const
 {
-    auto content = read_file(m_dir + "/rejoin.started");
-    if (!content)
-        return std::nullopt;
-    auto fields = parse_kv_line(*content);
+    auto fields = read_fields(m_dir + "/rejoin.started");
     if (!fields)
         return std::nullopt;
     return parse_number<std::int64_t>(value_of(*fields, "at_ms"));
