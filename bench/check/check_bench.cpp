@@ -3,7 +3,11 @@
 // hits all alike), wall time (spawn to reap), CPU time of the child (user + sys from wait4)
 // and its max RSS.
 //
-//   pgfo_bench_check --pgfo build/pgfo [--calls 500] [--bin-dir /usr/lib/postgresql/15/bin]
+//   pgfo_bench_check --pgfo build/pgfo [--floor build/bench/pgfo_libpq_floor] [--calls 500]
+//                    [--bin-dir /usr/lib/postgresql/15/bin]
+//
+// --floor adds two rows that bound any libpq check from below: a program that only loads libpq,
+// and one that opens the check's session and closes it (bench/check/libpq_floor.cpp).
 //
 // Runs as root: the servers run as the postgres user in a fresh directory under $TMPDIR.
 #include <fcntl.h>
@@ -119,19 +123,22 @@ void write_file(const std::string& path, const std::string& text, mode_t mode)
 int main(int argc, char** argv)
 {
     std::string pgfo;
+    std::string floor;
     std::string bin_dir = "/usr/lib/postgresql/15/bin";
     int calls = 500;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string flag = argv[i];
         if (flag == "--pgfo")
             pgfo = argv[i + 1];
+        else if (flag == "--floor")
+            floor = argv[i + 1];
         else if (flag == "--calls")
             calls = std::atoi(argv[i + 1]);
         else if (flag == "--bin-dir")
             bin_dir = argv[i + 1];
     }
     if (pgfo.empty() || calls < 1) {
-        std::fprintf(stderr, "usage: %s --pgfo PATH [--calls N] [--bin-dir DIR]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s --pgfo PATH [--floor PATH] [--calls N] [--bin-dir DIR]\n", argv[0]);
         return 2;
     }
 
@@ -204,6 +211,13 @@ int main(int argc, char** argv)
         {"pgfo --version (start only)", {pgfo, "--version"}, {}},
         {"/bin/true (spawn floor)", {"/bin/true"}, {}},
     };
+    if (!floor.empty()) {
+        candidates.push_back({"libpq load only (floor)", {floor}, {}});
+        candidates.push_back({"libpq session only (floor)",
+                              {floor, "host=127.0.0.1 port=" + std::to_string(port) +
+                                          " user=postgres dbname=postgres connect_timeout=2"},
+                              {}});
+    }
     int failures = 0;
     for (int call = 0; call < calls; ++call) {
         for (auto& candidate : candidates) {
