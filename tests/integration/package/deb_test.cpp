@@ -1,9 +1,10 @@
 // The Debian package: built with cpack from this build tree into a temp dir,
-// unpacked into a clean root (never the real one), its files and fields checked,
-// its Depends resolved by apt in simulation, and the packaged pgfo run.
+// unpacked and installed with dpkg into a clean root (never the real one), its files and
+// fields checked, its Depends resolved by apt in simulation, and the packaged pgfo run.
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -190,6 +191,41 @@ TEST_CASE("the .deb unpacked into a clean root holds the binary, man page, compl
                                  "source " + root + "/usr/share/bash-completion/completions/pgfo && complete -p pgfo"});
     CHECK(completion.succeeded());
     CHECK(completion.out.find(" pgfo\n") != std::string::npos);
+}
+
+TEST_CASE("dpkg installs the .deb into a clean root, where pgfo runs, and removes it")
+{
+    TestDir dir;
+    const std::string deb = build_package(dir);
+    const std::string root = dir / "root";
+    fs::create_directories(root + "/var/lib/dpkg/info");
+    fs::create_directories(root + "/var/lib/dpkg/updates");
+    std::ofstream(root + "/var/lib/dpkg/status").close();
+    const bool installed_before = run({"dpkg-query", "-W", "pgfo"}).succeeded();
+
+    // The clean root has none of the Depends (they are this system's libraries): dpkg must
+    // name them and install anyway when told to.
+    const auto install = run({"dpkg", "--root=" + root, "--log=/dev/null", "--force-depends", "--install", deb});
+    INFO(install.out << install.err);
+    REQUIRE(install.succeeded());
+    CHECK(install.err.find("pgfo depends on libpq5") != std::string::npos);
+    CHECK(run_checked({"dpkg-query", "--root=" + root, "-W", "-f", "${db:Status-Abbrev}${Version}", "pgfo"}) ==
+          std::string("ii ") + PGFO_VERSION);
+    const auto files = lines(run_checked({"dpkg", "--root=" + root, "--listfiles", "pgfo"}));
+    CHECK(std::find(files.begin(), files.end(), "/usr/bin/pgfo") != files.end());
+    CHECK(std::find(files.begin(), files.end(), "/usr/share/man/man1/pgfo.1.gz") != files.end());
+
+    const auto version = run({root + "/usr/bin/pgfo", "--version"});
+    CHECK(version.succeeded());
+    CHECK(version.out == std::string("pgfo ") + PGFO_VERSION + "\n");
+
+    const auto remove = run({"dpkg", "--root=" + root, "--log=/dev/null", "--remove", "pgfo"});
+    INFO(remove.out << remove.err);
+    CHECK(remove.succeeded());
+    CHECK_FALSE(fs::exists(root + "/usr/bin/pgfo"));
+    CHECK_FALSE(fs::exists(root + "/usr/share/man/man1/pgfo.1.gz"));
+    // The machine's own package database never saw it.
+    CHECK(run({"dpkg-query", "-W", "pgfo"}).succeeded() == installed_before);
 }
 
 TEST_CASE("apt resolves the .deb's Depends on this system (simulated install, nothing installed)")
