@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -53,6 +54,7 @@ struct Candidate {
 Sample run_once(const std::vector<std::string>& argv)
 {
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const auto& arg : argv)
         args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
@@ -94,7 +96,7 @@ void run_checked(const std::vector<std::string>& argv)
 double percentile(std::vector<double> values, double p)
 {
     std::sort(values.begin(), values.end());
-    const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
+    const auto index = static_cast<std::size_t>(std::lround(p * static_cast<double>(values.size() - 1)));
     return values[std::min(index, values.size() - 1)];
 }
 
@@ -138,7 +140,7 @@ int main(int argc, char** argv)
             bin_dir = argv[i + 1];
     }
     if (pgfo.empty() || calls < 1) {
-        std::fprintf(stderr, "usage: %s --pgfo PATH [--floor PATH] [--calls N] [--bin-dir DIR]\n", argv[0]);
+        (void)std::fprintf(stderr, "usage: %s --pgfo PATH [--floor PATH] [--calls N] [--bin-dir DIR]\n", argv[0]);
         return 2;
     }
 
@@ -171,7 +173,7 @@ int main(int argc, char** argv)
     postgres({bin_dir + "/pg_ctl", "-D", standby_data, "-l", dir + "/standby.log", "-w", "start"});
 
     auto config = [&](const std::string& name, const std::string& node, const std::string& postgres_section) {
-        const std::string path = dir + "/" + name + ".conf";
+        std::string path = dir + "/" + name + ".conf";
         write_file(path,
                    "[node]\nname = \"bench\"\nstate_dir = \"" + dir + "/" + name + "-state\"\n" + node +
                        "[postgres]\nbin_dir = \"" + bin_dir + "\"\n" + postgres_section + "[log]\nfile = \"" + dir +
@@ -244,7 +246,7 @@ int main(int argc, char** argv)
                     *std::max_element(rss.begin(), rss.end()));
     }
     if (failures) {
-        std::fprintf(stderr, "%d calls failed\n", failures);
+        (void)std::fprintf(stderr, "%d calls failed\n", failures);
         return 1;
     }
     return 0;
