@@ -10,8 +10,9 @@
 #include <sstream>
 
 #include "runtime/host_tool.hpp"
-#include "runtime/program.hpp"
 #include "runtime/server_wait.hpp"
+#include "util/clock.hpp"
+#include "util/program.hpp"
 #include "util/user.hpp"
 
 namespace pgfo::runtime {
@@ -24,11 +25,6 @@ using Clock = std::chrono::steady_clock;
 constexpr auto k_query_timeout = 10s;
 // Bound of the cleanup of a one-off container whose tool overran.
 constexpr auto k_cleanup_timeout = 10s;
-
-std::chrono::milliseconds left(Clock::time_point deadline)
-{
-    return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-}
 
 std::vector<std::string> lines_of(const std::string& text)
 {
@@ -107,18 +103,18 @@ std::string one_off_name()
 
 ComposeRuntime::ComposeRuntime(const Config& config) : m_config(config)
 {
-    auto compose = resolve_command(config.compose.command, "compose.command");
+    auto compose = util::resolve_command(config.compose.command, "compose.command");
     if (!compose.ok())
         throw Failure(compose.error());
     m_compose = std::move(compose->argv);
     m_env = std::move(compose->env);
     if (m_compose.front().size() >= 7 && m_compose.front().ends_with("/docker")) {
         m_docker = m_compose.front();
-    } else if (auto docker = resolve_program("docker")) {
+    } else if (auto docker = util::resolve_program("docker")) {
         m_docker = *docker;
     } else {
         throw Failure(ErrorKind::config,
-                      std::string("docker CLI not found on PATH or in ") + k_default_path +
+                      std::string("docker CLI not found on PATH or in ") + util::k_default_path +
                           "; hint: the compose runtime inspects and signals containers with it: install docker.io");
     }
 }
@@ -145,30 +141,18 @@ util::ProcessResult ComposeRuntime::compose(ServerRole role, const std::vector<s
                                             std::chrono::milliseconds timeout,
                                             const std::map<std::string, std::string>& env) const
 {
-    util::Command command;
-    command.argv = compose_argv(role, args);
-    command.env = m_env;
+    auto merged = m_env;
     for (const auto& [key, value] : env)
-        command.env[key] = value;
-    if (!std::getenv("PATH"))
-        command.env["PATH"] = k_default_path;
-    command.cwd = "/";
-    command.timeout = timeout;
-    return util::run_process(command);
+        merged[key] = value;
+    return util::run_program(compose_argv(role, args), std::move(merged), timeout);
 }
 
 util::ProcessResult ComposeRuntime::docker(const std::vector<std::string>& args,
                                            std::chrono::milliseconds timeout) const
 {
-    util::Command command;
-    command.argv = {m_docker};
-    command.argv.insert(command.argv.end(), args.begin(), args.end());
-    command.env = m_env;
-    if (!std::getenv("PATH"))
-        command.env["PATH"] = k_default_path;
-    command.cwd = "/";
-    command.timeout = timeout;
-    return util::run_process(command);
+    std::vector<std::string> argv = {m_docker};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return util::run_program(std::move(argv), m_env, timeout);
 }
 
 Error ComposeRuntime::compose_error(ServerRole role, const std::string& action, const util::ProcessResult& result) const
@@ -191,7 +175,7 @@ Error ComposeRuntime::docker_error(const std::string& action, const util::Proces
 
 Result<std::vector<ComposeRuntime::Container>> ComposeRuntime::service_containers(Clock::time_point deadline) const
 {
-    auto listed = compose(ServerRole::primary, {"ps", "-q", m_config.compose.service}, left(deadline));
+    auto listed = compose(ServerRole::primary, {"ps", "-q", m_config.compose.service}, util::time_left(deadline));
     if (!listed.succeeded())
         return compose_error(ServerRole::primary, "ps", listed);
     std::vector<std::string> ids;
@@ -207,7 +191,7 @@ Result<std::vector<ComposeRuntime::Container>> ComposeRuntime::service_container
         "{{.Id}} {{.State.Running}} {{index .Config.Labels \"com.docker.compose.oneoff\"}} {{index .Config "
         "\"StopSignal\"}}"};
     args.insert(args.end(), ids.begin(), ids.end());
-    auto inspected = docker(args, left(deadline));
+    auto inspected = docker(args, util::time_left(deadline));
     // A container removed between ps and inspect is simply gone; an engine that fails says nothing at all.
     if (!inspected.succeeded() && lines_of(inspected.out).empty() &&
         inspected.err.find("No such object") == std::string::npos)
@@ -244,7 +228,7 @@ Status ComposeRuntime::up(ServerRole role, bool force_recreate, Clock::time_poin
     if (force_recreate)
         args.emplace_back("--force-recreate");
     args.push_back(m_config.compose.service);
-    auto result = compose(role, args, left(deadline));
+    auto result = compose(role, args, util::time_left(deadline));
     if (!result.succeeded())
         return compose_error(role, force_recreate ? "up --force-recreate" : "up", result);
     return ok_status();
@@ -266,15 +250,15 @@ Status ComposeRuntime::wait_ready(ServerRole role, Clock::time_point deadline)
         }
         std::vector<std::string> args = {"inspect", "-f", "{{.State.Running}}"};
         args.insert(args.end(), ids.begin(), ids.end());
-        auto inspected = docker(args, left(deadline));
+        auto inspected = docker(args, util::time_left(deadline));
         if (!inspected.succeeded())
             return docker_error("inspect", inspected);
         const auto states = lines_of(inspected.out);
         if (std::find(states.begin(), states.end(), "true") != states.end())
             return ok_status();
         std::string tail;
-        auto logs =
-            docker({"logs", "--tail", "3", ids.front()}, std::min<std::chrono::milliseconds>(left(deadline), 5s));
+        auto logs = docker({"logs", "--tail", "3", ids.front()},
+                           std::min<std::chrono::milliseconds>(util::time_left(deadline), 5s));
         for (const auto& line : lines_of(logs.out + logs.err))
             tail += (tail.empty() ? "" : " | ") + line;
         return make_error(ErrorKind::failed,
@@ -309,13 +293,14 @@ Status ComposeRuntime::stop(StopMode mode, std::chrono::milliseconds timeout)
         running.push_back(container.id);
         util::ProcessResult sent;
         if (mode == StopMode::immediate)
-            sent = docker({"kill", "-s", "SIGKILL", container.id}, left(deadline));
+            sent = docker({"kill", "-s", "SIGKILL", container.id}, util::time_left(deadline));
         else if (container.stop_signal.empty() || is_fast_shutdown_signal(container.stop_signal))
-            sent = docker({"kill", "-s", "SIGINT", container.id}, left(deadline));
+            sent = docker({"kill", "-s", "SIGINT", container.id}, util::time_left(deadline));
         else
-            sent = docker(
-                {"stop", "-t", std::to_string(std::max<long long>(1, left(deadline).count() / 1000)), container.id},
-                left(deadline));
+            sent =
+                docker({"stop", "-t", std::to_string(std::max<long long>(1, util::time_left(deadline).count() / 1000)),
+                        container.id},
+                       util::time_left(deadline));
         if (!sent.succeeded() && sent.err.find("is not running") == std::string::npos)
             return docker_error(mode == StopMode::immediate ? "kill -s SIGKILL" : "kill -s SIGINT", sent);
     }
@@ -323,7 +308,7 @@ Status ComposeRuntime::stop(StopMode mode, std::chrono::milliseconds timeout)
         return ok_status();
     std::vector<std::string> args = {"wait"};
     args.insert(args.end(), running.begin(), running.end());
-    auto waited = docker(args, left(deadline));
+    auto waited = docker(args, util::time_left(deadline));
     if (!waited.succeeded()) {
         Error error = docker_error("wait", waited);
         if (waited.status == util::ProcessResult::Status::timed_out)
@@ -340,7 +325,7 @@ Status ComposeRuntime::recreate(ServerRole role, std::chrono::milliseconds timeo
     const auto deadline = Clock::now() + timeout;
     // compose would stop the old container with the image's StopSignal (SIGTERM: a smart
     // shutdown that waits for clients); a fast stop first keeps that short.
-    if (auto stopped = stop(StopMode::fast, left(deadline)); !stopped.ok())
+    if (auto stopped = stop(StopMode::fast, util::time_left(deadline)); !stopped.ok())
         return stopped;
     if (auto created = up(role, true, deadline); !created.ok())
         return created;

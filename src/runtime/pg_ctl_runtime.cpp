@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <fstream>
 
+#include "runtime/host_tool.hpp"
 #include "util/files.hpp"
 
 namespace pgfo::runtime {
@@ -91,14 +92,7 @@ util::ProcessResult PgCtlRuntime::run_tool(const std::string& tool, const std::v
                                            const std::map<std::string, std::string>& env,
                                            std::chrono::milliseconds timeout)
 {
-    util::Command command;
-    command.argv = {m_config.postgres.bin_dir + "/" + tool};
-    command.argv.insert(command.argv.end(), args.begin(), args.end());
-    command.env = env;
-    command.user = m_config.postgres.os_user;
-    command.cwd = "/";
-    command.timeout = timeout;
-    return util::run_process(command);
+    return run_host_tool(m_config, tool, args, env, timeout);
 }
 
 }  // namespace pgfo::runtime

@@ -23,7 +23,4 @@ private:
     const Config& m_config;
 };
 
-// The pid in DATA_DIR/postmaster.pid when that process is alive; 0 otherwise.
-int running_postmaster_pid(const std::string& data_dir);
-
 }  // namespace pgfo::runtime

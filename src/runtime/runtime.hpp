@@ -41,4 +41,7 @@ std::unique_ptr<Runtime> make_runtime(const Config& config);
 // Turns a child's failure into an Error naming WHAT (timeout -> ErrorKind::timeout).
 Error process_error(const std::string& what, const util::ProcessResult& result);
 
+// The pid in DATA_DIR/postmaster.pid when that process is alive; 0 otherwise.
+int running_postmaster_pid(const std::string& data_dir);
+
 }  // namespace pgfo::runtime

@@ -4,9 +4,9 @@
 #include <thread>
 
 #include "runtime/host_tool.hpp"
-#include "runtime/pg_ctl_runtime.hpp"
-#include "runtime/program.hpp"
 #include "runtime/server_wait.hpp"
+#include "util/clock.hpp"
+#include "util/program.hpp"
 
 namespace pgfo::runtime {
 namespace {
@@ -14,18 +14,13 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-std::chrono::milliseconds left(Clock::time_point deadline)
-{
-    return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-}
-
 }  // namespace
 
 SystemdRuntime::SystemdRuntime(const Config& config) : m_config(config)
 {
-    auto systemctl = resolve_program("systemctl");
+    auto systemctl = util::resolve_program("systemctl");
     if (!systemctl)
-        throw Failure(ErrorKind::config, std::string("systemctl not found on PATH or in ") + k_default_path +
+        throw Failure(ErrorKind::config, std::string("systemctl not found on PATH or in ") + util::k_default_path +
                                              "; hint: postgres.runtime \"systemd\" needs systemd");
     m_systemctl = *systemctl;
 }
@@ -33,14 +28,9 @@ SystemdRuntime::SystemdRuntime(const Config& config) : m_config(config)
 util::ProcessResult SystemdRuntime::systemctl(const std::vector<std::string>& args,
                                               std::chrono::milliseconds timeout) const
 {
-    util::Command command;
-    command.argv = {m_systemctl};
-    command.argv.insert(command.argv.end(), args.begin(), args.end());
-    if (!std::getenv("PATH"))
-        command.env["PATH"] = k_default_path;
-    command.cwd = "/";
-    command.timeout = timeout;
-    return util::run_process(command);
+    std::vector<std::string> argv = {m_systemctl};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return util::run_program(std::move(argv), {}, timeout);
 }
 
 Result<bool> SystemdRuntime::is_running()
@@ -75,7 +65,7 @@ Status SystemdRuntime::stop(StopMode mode, std::chrono::milliseconds timeout)
     }
     // systemctl may return before the postmaster is gone (a unit that does not wait, or a kill).
     while (running_postmaster_pid(m_config.postgres.data_dir) != 0) {
-        if (left(deadline) <= 0ms)
+        if (util::time_left(deadline) <= 0ms)
             return make_error(ErrorKind::timeout, "unit " + unit + ": the postmaster of " + m_config.postgres.data_dir +
                                                       " still runs after the stop");
         std::this_thread::sleep_for(50ms);

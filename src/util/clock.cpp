@@ -25,4 +25,10 @@ std::int64_t unix_now_ms()
         .count();
 }
 
+std::chrono::milliseconds time_left(std::chrono::steady_clock::time_point deadline)
+{
+    return std::max(std::chrono::milliseconds(0),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+}
+
 }  // namespace pgfo::util

@@ -1,4 +1,4 @@
-#include "runtime/program.hpp"
+#include "util/program.hpp"
 
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include "test_dir.hpp"
 
 using namespace pgfo;
-using namespace pgfo::runtime;
+using namespace pgfo::util;
 
 namespace {
 
@@ -38,7 +38,7 @@ private:
 
 }  // namespace
 
-TEST_CASE("resolve_program finds a program on PATH first", "[runtime]")
+TEST_CASE("resolve_program finds a program on PATH first", "[util]")
 {
     test::TestDir dir;
     const std::string fake = dir.write("bin/sh", "#!/bin/true\n", 0755);
@@ -46,7 +46,7 @@ TEST_CASE("resolve_program finds a program on PATH first", "[runtime]")
     CHECK(resolve_program("sh") == fake);
 }
 
-TEST_CASE("resolve_program falls back to the default PATH when PATH is unset, as under keepalived", "[runtime]")
+TEST_CASE("resolve_program falls back to the default PATH when PATH is unset, as under keepalived", "[util]")
 {
     ScopedPath path(nullptr);
     auto sh = resolve_program("sh");
@@ -55,7 +55,7 @@ TEST_CASE("resolve_program falls back to the default PATH when PATH is unset, as
     CHECK(sh->ends_with("/sh"));
 }
 
-TEST_CASE("resolve_program skips files that are not executable and relative PATH entries", "[runtime]")
+TEST_CASE("resolve_program skips files that are not executable and relative PATH entries", "[util]")
 {
     test::TestDir dir;
     dir.write("bin/pgfo-no-such-tool", "not a program\n", 0644);
@@ -63,14 +63,14 @@ TEST_CASE("resolve_program skips files that are not executable and relative PATH
     CHECK_FALSE(resolve_program("pgfo-no-such-tool").has_value());
 }
 
-TEST_CASE("resolve_program takes a path as it is, when executable", "[runtime]")
+TEST_CASE("resolve_program takes a path as it is, when executable", "[util]")
 {
     CHECK(resolve_program("/bin/sh") == std::optional<std::string>("/bin/sh"));
     CHECK_FALSE(resolve_program("/nonexistent/pgfo-tool").has_value());
     CHECK_FALSE(resolve_program("").has_value());
 }
 
-TEST_CASE("resolve_command resolves the first word and keeps the rest", "[runtime]")
+TEST_CASE("resolve_command resolves the first word and keeps the rest", "[util]")
 {
     auto command = resolve_command("sh  -c  true", "compose.command");
     REQUIRE(command.ok());
@@ -81,7 +81,7 @@ TEST_CASE("resolve_command resolves the first word and keeps the rest", "[runtim
     CHECK(command->env.empty());
 }
 
-TEST_CASE("resolve_command takes leading NAME=VALUE words as environment, as a shell does", "[runtime]")
+TEST_CASE("resolve_command takes leading NAME=VALUE words as environment, as a shell does", "[util]")
 {
     auto command = resolve_command("DOCKER_HOST=unix:///run/d.sock A=1 sh -c X=2", "compose.command");
     REQUIRE(command.ok());
@@ -94,7 +94,7 @@ TEST_CASE("resolve_command takes leading NAME=VALUE words as environment, as a s
     CHECK(only_env.error().message == "compose.command names no program");
 }
 
-TEST_CASE("resolve_command names the key when the program is missing or the command empty", "[runtime]")
+TEST_CASE("resolve_command names the key when the program is missing or the command empty", "[util]")
 {
     auto missing = resolve_command("pgfo-no-such-compose up", "compose.command");
     REQUIRE_FALSE(missing.ok());

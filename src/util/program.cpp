@@ -1,4 +1,4 @@
-#include "runtime/program.hpp"
+#include "util/program.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string_view>
 
-namespace pgfo::runtime {
+namespace pgfo::util {
 namespace {
 
 bool is_executable_file(const std::string& path)
@@ -66,4 +66,17 @@ Result<ResolvedCommand> resolve_command(const std::string& command, const std::s
     return resolved;
 }
 
-}  // namespace pgfo::runtime
+ProcessResult run_program(std::vector<std::string> argv, std::map<std::string, std::string> env,
+                          std::chrono::milliseconds timeout)
+{
+    Command command;
+    command.argv = std::move(argv);
+    command.env = std::move(env);
+    if (!std::getenv("PATH"))
+        command.env["PATH"] = k_default_path;
+    command.cwd = "/";
+    command.timeout = timeout;
+    return run_process(command);
+}
+
+}  // namespace pgfo::util

@@ -1,13 +1,15 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "util/result.hpp"
+#include "util/subprocess.hpp"
 
-namespace pgfo::runtime {
+namespace pgfo::util {
 
 // The PATH keepalived's scripts would get if they had one.
 inline constexpr const char* k_default_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -26,4 +28,9 @@ struct ResolvedCommand {
 // {"/usr/bin/docker", "compose"}); ErrorKind::config naming KEY when it cannot be found.
 Result<ResolvedCommand> resolve_command(const std::string& command, const std::string& key);
 
-}  // namespace pgfo::runtime
+// Runs ARGV (argv[0] already resolved) with ENV, cwd /, bounded by TIMEOUT; PATH is
+// k_default_path when this process has none, as under keepalived.
+ProcessResult run_program(std::vector<std::string> argv, std::map<std::string, std::string> env,
+                          std::chrono::milliseconds timeout);
+
+}  // namespace pgfo::util
