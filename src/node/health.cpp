@@ -267,14 +267,16 @@ CheckOutcome run_check(const Config& config, bool dry_run)
             observation.planned_restart = restart->what + " (tx " + restart->tx + ")";
     } else if (!observation.server) {
         auto state = pg::inspect_server(conn.value(), config.timeouts.connect, true);
-        if (state.ok())
+        if (state.ok()) {
             observation.server = std::move(state.value());
-        else
+        } else {
             observation.server_error = state.error().message;
+            observation.server_timed_out = state.error().kind == ErrorKind::timeout;
+        }
     }
     if (peers.valid())
         observation.peers = peers.get();
-    else if (!observation.server && !observation.server_timed_out && !config.node.peers.empty())
+    else if (!needs.peers && !observation.server && !observation.server_timed_out && !config.node.peers.empty())
         observation.peers = probe_peers(config);  // a down server: is there a primary to rejoin?
     if (witness.valid())
         observation.witness_reachable = witness.get();
