@@ -14,20 +14,12 @@
 #include "alert/http.hpp"
 #include "alert/json.hpp"
 #include "alert/utf8.hpp"
+#include "util/units.hpp"
 
 namespace pgfo::alert {
 namespace {
 
 constexpr std::string_view k_parse_error = "can't parse entities";
-
-std::optional<std::int64_t> parse_int(std::string_view text)
-{
-    std::int64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-        return std::nullopt;
-    return value;
-}
 
 std::string trim(std::string text)
 {
@@ -48,7 +40,7 @@ bool is_token_char(char c)
 
 void add_id(json::Object& body, std::string_view key, const std::string& id)
 {
-    if (auto number = parse_int(id))
+    if (auto number = util::parse_number<std::int64_t>(id))
         body.add_int(key, *number);
     else
         body.add_string(key, id);
@@ -92,7 +84,7 @@ Answer read_answer(const std::string& body)
     return answer;
 }
 
-} // namespace
+}  // namespace
 
 std::string html_escape(std::string_view text)
 {
@@ -224,4 +216,4 @@ SendResult send_telegram(const TelegramConfig& config, std::string_view text)
     return result;
 }
 
-} // namespace pgfo::alert
+}  // namespace pgfo::alert

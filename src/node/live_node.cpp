@@ -60,15 +60,6 @@ std::vector<std::string> peer_addresses(const Config& config, const std::string&
     return addresses;
 }
 
-std::optional<std::uint32_t> parse_timeline(const std::string& text)
-{
-    std::uint32_t value = 0;
-    const auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size())
-        return std::nullopt;
-    return value;
-}
-
 core::StepReport report(std::string message, std::vector<util::LogField> fields = {})
 {
     core::StepReport result;
@@ -305,7 +296,7 @@ Result<core::StepReport> LiveNode::rewind(const std::string& target)
     if (auto source = connect_peer(m_config, target); source.ok()) {
         (void)source->query("CHECKPOINT", m_config.timeouts.promote);
         // pg_rewind would take this node back to an older history and discard what came after.
-        const auto local_timeline = parse_timeline(fields["Latest checkpoint's TimeLineID"]);
+        const auto local_timeline = util::parse_number<std::uint32_t>(fields["Latest checkpoint's TimeLineID"]);
         auto state = pg::inspect_server(source.value(), m_config.timeouts.connect, true);
         if (local_timeline && state.ok() && state->timeline != 0 && *local_timeline > state->timeline)
             return make_error(ErrorKind::refused,

@@ -11,6 +11,7 @@
 #include "pg/conninfo.hpp"
 #include "util/interfaces.hpp"
 #include "util/logfmt.hpp"
+#include "util/units.hpp"
 
 namespace pgfo::node {
 namespace {
@@ -193,9 +194,8 @@ LastTransition parse_last_transition(const std::string& line)
             last.outcome = value;
         else if (key == "msg")
             last.message = value;
-        else if (key == "ms" && !value.empty() && value.find_first_not_of("0123456789") == std::string::npos &&
-                 value.size() < 18)
-            last.ms = std::stoll(value);
+        else if (key == "ms")
+            last.ms = util::parse_number<long long>(value);
     }
     return last;
 }

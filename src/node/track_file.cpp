@@ -1,9 +1,9 @@
 #include "node/track_file.hpp"
 
-#include <charconv>
 #include <string_view>
 
 #include "util/files.hpp"
+#include "util/units.hpp"
 
 namespace pgfo::node {
 
@@ -27,11 +27,7 @@ std::optional<int> read_track_file(const std::string& path)
     std::string_view text = content.value();
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r'))
         text.remove_suffix(1);
-    int value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-        return std::nullopt;
-    return value;
+    return util::parse_number<int>(text);
 }
 
 }  // namespace pgfo::node

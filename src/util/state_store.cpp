@@ -11,6 +11,7 @@
 #include "util/files.hpp"
 #include "util/kv_line.hpp"
 #include "util/lock.hpp"
+#include "util/units.hpp"
 
 namespace pgfo::util {
 namespace {
@@ -22,16 +23,6 @@ constexpr std::chrono::milliseconds k_request_lock_timeout{30000};
 std::string now_timestamp()
 {
     return utc_timestamp(std::chrono::system_clock::now());
-}
-
-// A whole decimal number (a sequence number, Unix milliseconds), nullopt otherwise.
-template <typename Number> std::optional<Number> parse_number(const std::string& text)
-{
-    Number value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size())
-        return std::nullopt;
-    return value;
 }
 
 std::string trim(const std::string& text)

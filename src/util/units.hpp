@@ -1,5 +1,6 @@
 #pragma once
 
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -7,6 +8,16 @@
 #include <string_view>
 
 namespace pgfo::util {
+
+// TEXT when it is a whole decimal number of type Number and nothing else; nullopt otherwise.
+template <typename Number> std::optional<Number> parse_number(std::string_view text)
+{
+    Number value{};
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size())
+        return std::nullopt;
+    return value;
+}
 
 using Millis = std::chrono::milliseconds;
 

@@ -9,28 +9,21 @@
 #include <cstring>
 #include <optional>
 
+#include "util/units.hpp"
+
 namespace pgfo::util {
 namespace {
-
-std::optional<unsigned> parse_id(std::string_view text)
-{
-    unsigned id = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (text.empty() || error != std::errc() || end != text.data() + text.size())
-        return std::nullopt;
-    return id;
-}
 
 // "UID" or "UID:GID" (e.g. the uid a container image runs PostgreSQL as, with no host user).
 std::optional<UserInfo> numeric_user(const std::string& name)
 {
     const auto colon = name.find(':');
-    auto uid = parse_id(std::string_view(name).substr(0, colon));
+    auto uid = parse_number<unsigned>(std::string_view(name).substr(0, colon));
     if (!uid)
         return std::nullopt;
     std::optional<unsigned> gid = *uid;
     if (colon != std::string::npos)
-        gid = parse_id(std::string_view(name).substr(colon + 1));
+        gid = parse_number<unsigned>(std::string_view(name).substr(colon + 1));
     if (!gid)
         return std::nullopt;
     UserInfo user;

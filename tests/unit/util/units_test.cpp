@@ -48,3 +48,16 @@ TEST_CASE("sizes parse in powers of 1024")
     CHECK(format_size(16ull << 20) == "16MB");
     CHECK(format_size(1000) == "1000B");
 }
+
+TEST_CASE("parse_number takes a whole decimal number of its type and nothing else")
+{
+    using pgfo::util::parse_number;
+    CHECK(parse_number<int>("42") == std::optional<int>(42));
+    CHECK(parse_number<std::int64_t>("1764420000000") == std::optional<std::int64_t>(1764420000000));
+    CHECK(parse_number<std::uint32_t>("3") == std::optional<std::uint32_t>(3));
+    CHECK_FALSE(parse_number<int>("").has_value());
+    CHECK_FALSE(parse_number<int>("42 ").has_value());
+    CHECK_FALSE(parse_number<int>("4x").has_value());
+    CHECK_FALSE(parse_number<unsigned>("-1").has_value());
+    CHECK_FALSE(parse_number<int>("99999999999").has_value());
+}
