@@ -11,9 +11,7 @@ Result<bool> update_track_file(const std::string& path, int weight)
 {
     if (read_track_file(path) == weight)
         return false;
-    const auto slash = path.find_last_of('/');
-    if (slash != std::string::npos && slash > 0)
-        (void)util::make_dirs(path.substr(0, slash), 0755);
+    (void)util::make_dirs(util::parent_dir(path), 0755);
     if (auto written = util::write_file_atomic(path, std::to_string(weight) + "\n", 0644); !written.ok())
         return make_error(ErrorKind::failed, "could not write track_file: " + written.error().message);
     return true;

@@ -12,6 +12,7 @@
 #include "runtime/host_tool.hpp"
 #include "runtime/server_wait.hpp"
 #include "util/clock.hpp"
+#include "util/files.hpp"
 #include "util/program.hpp"
 #include "util/user.hpp"
 
@@ -44,16 +45,6 @@ bool is_container_id(const std::string& word)
     return word.size() >= 12 && word.size() <= 64 && std::all_of(word.begin(), word.end(), [](char c) {
                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
            });
-}
-
-std::string parent_dir(std::string path)
-{
-    while (path.size() > 1 && path.back() == '/')
-        path.pop_back();
-    const auto slash = path.rfind('/');
-    if (slash == std::string::npos || slash == 0)
-        return "/";
-    return path.substr(0, slash);
 }
 
 // A signal that makes PostgreSQL's postmaster do a fast shutdown.
@@ -131,7 +122,7 @@ std::vector<std::string> ComposeRuntime::compose_argv(ServerRole role, const std
     argv.insert(argv.end(), {"-f", file_of(role)});
     if (!compose.project.empty())
         argv.insert(argv.end(), {"-p", compose.project});
-    argv.insert(argv.end(), {"--project-directory", compose.project_directory.empty() ? parent_dir(file_of(role))
+    argv.insert(argv.end(), {"--project-directory", compose.project_directory.empty() ? util::parent_dir(file_of(role))
                                                                                       : compose.project_directory});
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
@@ -349,7 +340,7 @@ util::ProcessResult ComposeRuntime::run_tool(const std::string& tool, const std:
             "data directory {} is owned by uid {}, but postgres.os_user \"{}\" is uid {}; hint: with compose set "
             "os_user to the uid the image runs PostgreSQL as (\"999\" for postgres:15, \"1001\" for bitnami)",
             data_dir, st.st_uid, m_config.postgres.os_user, user->uid));
-    const std::string parent = parent_dir(data_dir);
+    const std::string parent = util::parent_dir(data_dir);
     if (parent == "/")
         return failed_to_start("postgres.data_dir " + data_dir +
                                " sits directly under /; hint: the compose runtime mounts its parent directory into "

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string_view>
 
+#include "util/files.hpp"
 #include "util/user.hpp"
 
 namespace pgfo {
@@ -30,16 +31,6 @@ bool is_executable_file(const std::string& path)
 {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
-}
-
-std::string parent_of(const std::string& path)
-{
-    const auto slash = path.find_last_of('/');
-    if (slash == std::string::npos)
-        return ".";
-    if (slash == 0)
-        return "/";
-    return path.substr(0, slash);
 }
 
 // The program of COMMAND: its first word after any NAME=VALUE environment words.
@@ -106,9 +97,9 @@ public:
             report("systemctl not found on PATH; hint: postgres.runtime \"systemd\" needs systemd");
         creatable_directory("node.state_dir", m_config.node.state_dir);
         if (!m_config.log.file.empty())
-            creatable_directory("log.file", parent_of(m_config.log.file));
+            creatable_directory("log.file", util::parent_dir(m_config.log.file));
         if (!m_config.check.track_file.empty())
-            creatable_directory("check.track_file", parent_of(m_config.check.track_file));
+            creatable_directory("check.track_file", util::parent_dir(m_config.check.track_file));
         if (!pg.os_user.empty() && !user_exists(pg.os_user))
             report(fmt::format("postgres.os_user: no such user \"{}\"; hint: create it or set os_user", pg.os_user));
         return std::move(m_problems);
@@ -166,9 +157,9 @@ private:
                 report(fmt::format("{}: directory {} is not writable", key, dir));
             return;
         }
-        std::string ancestor = parent_of(dir);
+        std::string ancestor = util::parent_dir(dir);
         while (!exists(ancestor) && ancestor != "/" && ancestor != ".")
-            ancestor = parent_of(ancestor);
+            ancestor = util::parent_dir(ancestor);
         if (!is_directory(ancestor))
             report(fmt::format("{}: cannot create {}: {} is not a directory", key, dir, ancestor));
         else if (::access(ancestor.c_str(), W_OK) != 0)
@@ -179,11 +170,11 @@ private:
     std::vector<ConfigProblem> m_problems;
 };
 
-} // namespace
+}  // namespace
 
 std::vector<ConfigProblem> check_environment(const Config& config)
 {
     return EnvironmentCheck(config).run();
 }
 
-} // namespace pgfo
+}  // namespace pgfo

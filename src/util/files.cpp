@@ -22,16 +22,6 @@ Error write_error(const std::string& path, int error)
     return make_error(ErrorKind::failed, "could not write " + path + ": " + errno_text(error));
 }
 
-std::string parent_dir(const std::string& path)
-{
-    const auto slash = path.find_last_of('/');
-    if (slash == std::string::npos)
-        return ".";
-    if (slash == 0)
-        return "/";
-    return path.substr(0, slash);
-}
-
 std::string base_name(const std::string& path)
 {
     const auto slash = path.find_last_of('/');
@@ -64,7 +54,19 @@ int fsync_dir(const std::string& dir)
     return 0;
 }
 
-} // namespace
+}  // namespace
+
+std::string parent_dir(std::string path)
+{
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
+    const auto slash = path.find_last_of('/');
+    if (slash == std::string::npos)
+        return ".";
+    if (slash == 0)
+        return "/";
+    return path.substr(0, slash);
+}
 
 Status write_file_atomic(const std::string& path, const std::string& content, mode_t mode)
 {
@@ -146,4 +148,4 @@ Status make_dirs(const std::string& path, mode_t mode)
     return ok_status();
 }
 
-} // namespace pgfo::util
+}  // namespace pgfo::util

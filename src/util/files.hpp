@@ -18,4 +18,7 @@ bool path_exists(const std::string& path);
 // mkdir -p with MODE for the directories it creates.
 Status make_dirs(const std::string& path, mode_t mode = 0755);
 
+// The directory holding PATH ("/a/b/" -> "/a", "/a" -> "/", "a" -> ".").
+std::string parent_dir(std::string path);
+
 }  // namespace pgfo::util

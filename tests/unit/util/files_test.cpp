@@ -186,3 +186,13 @@ TEST_CASE("make_dirs creates every missing level with the mode")
     REQUIRE_FALSE(denied.ok());
     CHECK(denied.error().message.find("could not create directory /proc/pgfo-test: ") == 0);
 }
+
+TEST_CASE("parent_dir is the directory holding a path, trailing slashes aside")
+{
+    CHECK(pgfo::util::parent_dir("/var/lib/postgresql/15/main") == "/var/lib/postgresql/15");
+    CHECK(pgfo::util::parent_dir("/var/lib/postgresql/15/main/") == "/var/lib/postgresql/15");
+    CHECK(pgfo::util::parent_dir("/data") == "/");
+    CHECK(pgfo::util::parent_dir("/") == "/");
+    CHECK(pgfo::util::parent_dir("primary.yaml") == ".");
+    CHECK(pgfo::util::parent_dir("compose/primary.yaml") == "compose");
+}
