@@ -253,22 +253,26 @@ Result<core::StepReport> LiveNode::stop(bool fence)
 Result<core::StepReport> LiveNode::rewind(const std::string& target)
 {
     const std::string& data_dir = m_config.postgres.data_dir;
-    auto control =
-        m_runtime.run_tool("pg_controldata", {"-D", data_dir}, {{"LC_ALL", "C"}}, m_config.timeouts.connect + 10s);
-    if (!control.succeeded())
-        return runtime::process_error("pg_controldata", control);
-    auto fields = parse_controldata(control.out);
-    const std::string cluster_state = fields["Database cluster state"];
-    if (cluster_state == "in archive recovery" && !util::path_exists(data_dir + "/standby.signal")) {
-        // pg_rewind leaves this state: a run stopped after the rewind and before the standby was
-        // configured. It must start as a standby (replaying to minRecoveryPoint on the new
-        // timeline); crash recovery would end recovery and fork a history of its own.
-        return report("already rewound (the control file is in archive recovery): starts as a standby of " + target,
-                      {{"discarded_bytes", "0"}});
-    }
+    auto read_control = [&]() -> Result<std::map<std::string, std::string>> {
+        auto control =
+            m_runtime.run_tool("pg_controldata", {"-D", data_dir}, {{"LC_ALL", "C"}}, m_config.timeouts.connect + 10s);
+        if (!control.succeeded())
+            return runtime::process_error("pg_controldata", control);
+        return parse_controldata(control.out);
+    };
+    auto fields = read_control();
+    if (!fields.ok())
+        return fields.error();
+    const std::string cluster_state = (*fields)["Database cluster state"];
     if (cluster_state == "in archive recovery") {
-        // A standby that stopped without a clean shutdown: it resumes replay where it was.
-        return report("a standby stopped uncleanly: it resumes replay as a standby of " + target,
+        // Without standby.signal, pg_rewind left this state: a run stopped after the rewind and
+        // before the standby was configured. It must start as a standby (replaying to
+        // minRecoveryPoint on the new timeline); crash recovery would end recovery and fork a
+        // history of its own. With it, a standby stopped uncleanly resumes replay where it was.
+        const bool rewound = !util::path_exists(data_dir + "/standby.signal");
+        return report((rewound ? "already rewound (the control file is in archive recovery): starts as a standby of "
+                               : "a standby stopped uncleanly: it resumes replay as a standby of ") +
+                          target,
                       {{"discarded_bytes", "0"}});
     }
     if (cluster_state != "shut down" && cluster_state != "shut down in recovery") {
@@ -284,19 +288,17 @@ Result<core::StepReport> LiveNode::rewind(const std::string& target)
         auto recovered = m_runtime.run_tool("postgres", single, {{"LC_ALL", "C"}}, m_config.timeouts.start);
         if (!recovered.succeeded())
             return runtime::process_error("crash recovery (postgres --single) of " + data_dir, recovered);
-        control =
-            m_runtime.run_tool("pg_controldata", {"-D", data_dir}, {{"LC_ALL", "C"}}, m_config.timeouts.connect + 10s);
-        if (!control.succeeded())
-            return runtime::process_error("pg_controldata", control);
-        fields = parse_controldata(control.out);
+        fields = read_control();
+        if (!fields.ok())
+            return fields.error();
         m_log.info("rewind.recovered", "crash recovery finished before the rewind",
-                   {{"was", cluster_state}, {"end_lsn", fields["Latest checkpoint location"]}});
+                   {{"was", cluster_state}, {"end_lsn", (*fields)["Latest checkpoint location"]}});
     }
     // The new primary's control file must show its new timeline before pg_rewind compares them.
     if (auto source = connect_peer(m_config, target); source.ok()) {
         (void)source->query("CHECKPOINT", m_config.timeouts.promote);
         // pg_rewind would take this node back to an older history and discard what came after.
-        const auto local_timeline = util::parse_number<std::uint32_t>(fields["Latest checkpoint's TimeLineID"]);
+        const auto local_timeline = util::parse_number<std::uint32_t>((*fields)["Latest checkpoint's TimeLineID"]);
         auto state = pg::inspect_server(source.value(), m_config.timeouts.connect, true);
         if (local_timeline && state.ok() && state->timeline != 0 && *local_timeline > state->timeline)
             return make_error(ErrorKind::refused,
@@ -305,9 +307,9 @@ Result<core::StepReport> LiveNode::rewind(const std::string& target)
                                           *local_timeline, target, state->timeline));
     }
 
-    const bool checksums = fields["Data page checksum version"] != "0";
-    const bool hints = fields["wal_log_hints setting"] == "on";
-    if (auto checkpoint = pg::parse_lsn(fields["Latest checkpoint location"]))
+    const bool checksums = (*fields)["Data page checksum version"] != "0";
+    const bool hints = (*fields)["wal_log_hints setting"] == "on";
+    if (auto checkpoint = pg::parse_lsn((*fields)["Latest checkpoint location"]))
         m_last_primary_lsn = std::max(m_last_primary_lsn, *checkpoint);
     if (!checksums && !hints) {
         m_log.warn("rewind.impossible", "neither data checksums nor wal_log_hints: falling back to basebackup");
