@@ -115,16 +115,9 @@ core::PeerObservation probe_peer(const Config& config, const std::string& addres
 std::vector<core::PeerObservation> probe_peers(const Config& config)
 {
     const auto budget = std::min(config.timeouts.connect, k_peer_budget);
-    std::vector<std::future<core::PeerObservation>> futures;
-    futures.reserve(config.node.peers.size());
-    for (const auto& address : config.node.peers)
-        futures.push_back(
-            std::async(std::launch::async, [&config, address, budget] { return probe_peer(config, address, budget); }));
-    std::vector<core::PeerObservation> peers;
-    peers.reserve(futures.size());
-    for (auto& future : futures)
-        peers.push_back(future.get());
-    return peers;
+    return probe_in_parallel(config.node.peers, [&config, budget](const std::string& address) {
+        return probe_peer(config, address, budget);
+    });
 }
 
 // Whether a primary's verdict may need no statement: the server said at startup that it is

@@ -112,15 +112,8 @@ core::LocalObservation observe_local(const Config& config, runtime::Runtime& run
 
 std::vector<core::PeerObservation> observe_peers(const Config& config, const std::vector<std::string>& addresses)
 {
-    std::vector<std::future<core::PeerObservation>> futures;
-    futures.reserve(addresses.size());
-    for (const auto& address : addresses)
-        futures.push_back(std::async(std::launch::async, [&config, address] { return observe_peer(config, address); }));
-    std::vector<core::PeerObservation> peers;
-    peers.reserve(futures.size());
-    for (auto& future : futures)
-        peers.push_back(future.get());
-    return peers;
+    return probe_in_parallel(addresses,
+                             [&config](const std::string& address) { return observe_peer(config, address); });
 }
 
 bool tcp_reachable(const std::string& address, std::chrono::milliseconds timeout)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,21 @@ namespace pgfo::node {
 
 // This node's server: running (runtime), standby.signal, and what it says over SQL.
 core::LocalObservation observe_local(const Config& config, runtime::Runtime& runtime);
+
+// PROBE(address) for every address at once; the answers in the order of ADDRESSES.
+template <typename Probe>
+std::vector<core::PeerObservation> probe_in_parallel(const std::vector<std::string>& addresses, const Probe& probe)
+{
+    std::vector<std::future<core::PeerObservation>> futures;
+    futures.reserve(addresses.size());
+    for (const auto& address : addresses)
+        futures.push_back(std::async(std::launch::async, [&probe, address] { return probe(address); }));
+    std::vector<core::PeerObservation> peers;
+    peers.reserve(futures.size());
+    for (auto& future : futures)
+        peers.push_back(future.get());
+    return peers;
+}
 
 // Every address in ADDRESSES, in parallel, each bounded by timeouts.connect.
 std::vector<core::PeerObservation> observe_peers(const Config& config, const std::vector<std::string>& addresses);
