@@ -1,4 +1,5 @@
 #include "alert/event.hpp"
+#include "util/units.hpp"
 
 #include <fmt/format.h>
 
@@ -44,21 +45,7 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
     return out;
 }
 
-} // namespace
-
-std::string human_size(std::uint64_t bytes)
-{
-    if (bytes < 1024)
-        return fmt::format("{} bytes", bytes);
-    static constexpr const char* k_units[] = {"kB", "MB", "GB", "TB", "PB", "EB"};
-    double value = static_cast<double>(bytes) / 1024.0;
-    std::size_t unit = 0;
-    while (value >= 1024.0 && unit + 1 < std::size(k_units)) {
-        value /= 1024.0;
-        ++unit;
-    }
-    return fmt::format("{:.1f} {}", value, k_units[unit]);
-}
+}  // namespace
 
 std::string human_duration(std::int64_t ms)
 {
@@ -100,11 +87,11 @@ std::string render_text(const AlertEvent& event)
         if (bytes == 0)
             lines.push_back("WAL discarded on rejoin: none");
         else if (bytes < 1024)
-            lines.push_back("WAL discarded on rejoin: " + human_size(bytes));
+            lines.push_back("WAL discarded on rejoin: " + util::human_size(bytes));
         else
-            lines.push_back(fmt::format("WAL discarded on rejoin: {} ({} bytes)", human_size(bytes), bytes));
+            lines.push_back(fmt::format("WAL discarded on rejoin: {} ({} bytes)", util::human_size(bytes), bytes));
     }
     return join(lines, "\n");
 }
 
-} // namespace pgfo::alert
+}  // namespace pgfo::alert

@@ -35,17 +35,6 @@ std::string peer_role(const core::PeerObservation& peer)
     return peer.in_recovery ? "standby" : "primary";
 }
 
-// 1536 -> "1.5kB"; exact below 1 kB.
-std::string human_size(std::uint64_t bytes)
-{
-    static constexpr std::pair<std::uint64_t, const char*> k_units[] = {
-        {1ull << 40, "TB"}, {1ull << 30, "GB"}, {1ull << 20, "MB"}, {1ull << 10, "kB"}};
-    for (auto [factor, name] : k_units)
-        if (bytes >= factor)
-            return fmt::format("{:.1f}{}", static_cast<double>(bytes) / static_cast<double>(factor), name);
-    return std::to_string(bytes) + "B";
-}
-
 void add_lsn(Object& object, std::string_view key, pg::Lsn lsn)
 {
     if (lsn == 0)
@@ -154,7 +143,7 @@ std::string server_line(const StatusReport& report)
 
 std::string lag_text(std::optional<std::uint64_t> bytes, const std::optional<double>& seconds)
 {
-    std::string text = bytes ? human_size(*bytes) : "?";
+    std::string text = bytes ? util::human_size(*bytes) : "?";
     if (seconds)
         text += fmt::format(", {:.3f}s", *seconds);
     return text;

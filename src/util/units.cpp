@@ -1,5 +1,7 @@
 #include "util/units.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <limits>
 #include <utility>
@@ -93,6 +95,20 @@ std::string format_size(std::uint64_t bytes)
         if (bytes != 0 && bytes % factor == 0)
             return std::to_string(bytes / factor) + name;
     return std::to_string(bytes) + "B";
+}
+
+std::string human_size(std::uint64_t bytes)
+{
+    if (bytes < 1024)
+        return fmt::format("{} bytes", bytes);
+    static constexpr const char* k_units[] = {"kB", "MB", "GB", "TB", "PB", "EB"};
+    double value = static_cast<double>(bytes) / 1024.0;
+    std::size_t unit = 0;
+    while (value >= 1024.0 && unit + 1 < std::size(k_units)) {
+        value /= 1024.0;
+        ++unit;
+    }
+    return fmt::format("{:.1f} {}", value, k_units[unit]);
 }
 
 }  // namespace pgfo::util

@@ -29,4 +29,7 @@ std::string format_duration(Millis duration);
 std::optional<std::uint64_t> parse_size(std::string_view text);
 std::string format_size(std::uint64_t bytes);
 
+// For people: "512 bytes", "1.5 kB", "16.0 MB" (powers of 1024, as PostgreSQL writes them).
+std::string human_size(std::uint64_t bytes);
+
 }  // namespace pgfo::util

@@ -211,9 +211,9 @@ TEST_CASE("status human table: one aligned row per fact", "[status]")
     for (const char* expected :
          {"node         pg-02\n", "role         standby, timeline 3\n",
           "server       running, accepting connections at 127.0.0.1:5433 (PostgreSQL 15.4)\n",
-          "wal          receive 0/3000400, replay 0/3000100, lag 1.0kB, 1.250s\n",
+          "wal          receive 0/3000400, replay 0/3000100, lag 1.0 kB, 1.250s\n",
           "receiver     streaming from 10.0.0.1:5432, timeline 3\n",
-          "replication  pg-03 (10.0.0.3) streaming async, replay 0/3000000, lag 256B\n",
+          "replication  pg-03 (10.0.0.3) streaming async, replay 0/3000000, lag 256 bytes\n",
           "vip          10.0.0.100 not on this host\n",
           "paused       yes: kernel \"upgrade\" (since 2026-11-29T10:00:00.000Z)\n",
           "keepalived   BACKUP (#7 at 2026-11-29T09:00:00.000Z)\n",

@@ -61,3 +61,13 @@ TEST_CASE("parse_number takes a whole decimal number of its type and nothing els
     CHECK_FALSE(parse_number<unsigned>("-1").has_value());
     CHECK_FALSE(parse_number<int>("99999999999").has_value());
 }
+
+TEST_CASE("human_size reads well")
+{
+    CHECK(human_size(0) == "0 bytes");
+    CHECK(human_size(1023) == "1023 bytes");
+    CHECK(human_size(1024) == "1.0 kB");
+    CHECK(human_size(1536) == "1.5 kB");
+    CHECK(human_size(16ull << 20) == "16.0 MB");
+    CHECK(human_size(3ull << 30) == "3.0 GB");
+}
