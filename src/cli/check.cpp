@@ -6,8 +6,8 @@
 #include "cli/context.hpp"
 #include "cli/rejoin.hpp"
 #include "node/health.hpp"
-#include "node/health_record.hpp"
 #include "util/error.hpp"
+#include "util/state_store.hpp"
 
 namespace pgfo::cli {
 namespace {
@@ -17,7 +17,7 @@ void log_outcome(Context& ctx, const node::CheckOutcome& outcome)
 {
     const node::HealthVerdict& verdict = outcome.verdict;
     const std::vector<util::LogField> fields = {{"role", std::string(node::to_string(verdict.role))}};
-    auto changed = node::record_health_change(ctx.config().node.state_dir, verdict.healthy, verdict.reason);
+    auto changed = util::StateStore(ctx.config().node.state_dir).record_health_change(verdict.healthy, verdict.reason);
     if (changed.ok() && changed.value()) {
         if (verdict.healthy)
             ctx.logger().info("check.healthy", verdict.reason, fields);

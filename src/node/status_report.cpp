@@ -227,7 +227,7 @@ StatusReport gather_status(const Config& config, runtime::Runtime& runtime)
     report.keepalived = store.latest_request();
     if (auto line = store.last_transition())
         report.last_transition = parse_last_transition(*line);
-    report.last_check = read_health_record(config.node.state_dir);
+    report.last_check = util::StateStore(config.node.state_dir).health();
     report.track_file = config.check.track_file;
     if (!report.track_file.empty())
         report.track_weight = read_track_file(report.track_file);

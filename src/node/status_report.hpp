@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "core/observation.hpp"
-#include "node/health_record.hpp"
 #include "pg/server_state.hpp"
 #include "runtime/runtime.hpp"
 #include "util/config.hpp"
@@ -33,7 +32,7 @@ struct StatusReport {
     std::optional<util::PauseInfo> paused;
     std::optional<util::RequestedState> keepalived;  // keepalived's latest state for this node
     std::optional<LastTransition> last_transition;
-    std::optional<HealthRecord> last_check;
+    std::optional<util::HealthRecord> last_check;
     std::string track_file;
     std::optional<int> track_weight;
     std::vector<core::PeerObservation> peers;

@@ -64,9 +64,11 @@ Result<RequestedState> StateStore::record_request(const std::string& state, cons
     request.state = state;
     request.ts = now_timestamp();
     request.tx = tx;
-    const std::string line = format_kv_line(
-        {{"seq", std::to_string(request.seq)}, {"state", request.state}, {"ts", request.ts}, {"tx", request.tx}});
-    if (auto written = write_file_atomic(m_dir + "/requested", line + "\n", k_file_mode); !written)
+    if (auto written = write_line("requested", format_kv_line({{"seq", std::to_string(request.seq)},
+                                                               {"state", request.state},
+                                                               {"ts", request.ts},
+                                                               {"tx", request.tx}}));
+        !written)
         return written.error();
     return request;
 }
@@ -91,10 +93,7 @@ std::optional<RequestedState> StateStore::latest_request() const
 
 Status StateStore::pause(const std::string& reason)
 {
-    if (auto made = make_dirs(m_dir, k_dir_mode); !made)
-        return made;
-    const std::string line = format_kv_line({{"reason", reason}, {"ts", now_timestamp()}});
-    return write_file_atomic(m_dir + "/paused", line + "\n", k_file_mode);
+    return write_line("paused", format_kv_line({{"reason", reason}, {"ts", now_timestamp()}}));
 }
 
 Status StateStore::resume()
@@ -122,11 +121,9 @@ std::optional<PauseInfo> StateStore::paused() const
 
 Status StateStore::begin_planned_restart(const PlannedRestart& restart)
 {
-    if (auto made = make_dirs(m_dir, k_dir_mode); !made)
-        return made;
-    const std::string line =
-        format_kv_line({{"what", restart.what}, {"tx", restart.tx}, {"until_ms", std::to_string(restart.until_ms)}});
-    return write_file_atomic(m_dir + "/restarting", line + "\n", k_file_mode);
+    return write_line(
+        "restarting",
+        format_kv_line({{"what", restart.what}, {"tx", restart.tx}, {"until_ms", std::to_string(restart.until_ms)}}));
 }
 
 void StateStore::end_planned_restart()
@@ -147,11 +144,8 @@ std::optional<PlannedRestart> StateStore::planned_restart(std::int64_t now_ms) c
 
 Status StateStore::mark_rejoin_started(const std::string& reason, std::int64_t now_ms)
 {
-    if (auto made = make_dirs(m_dir, k_dir_mode); !made)
-        return made;
-    const std::string line =
-        format_kv_line({{"at_ms", std::to_string(now_ms)}, {"ts", now_timestamp()}, {"reason", reason}});
-    return write_file_atomic(m_dir + "/rejoin.started", line + "\n", k_file_mode);
+    return write_line("rejoin.started",
+                      format_kv_line({{"at_ms", std::to_string(now_ms)}, {"ts", now_timestamp()}, {"reason", reason}}));
 }
 
 std::optional<std::int64_t> StateStore::rejoin_started_ms() const
@@ -164,10 +158,7 @@ std::optional<std::int64_t> StateStore::rejoin_started_ms() const
 
 Status StateStore::mark_resync_failed(const std::string& why)
 {
-    if (auto made = make_dirs(m_dir, k_dir_mode); !made)
-        return made;
-    return write_file_atomic(m_dir + "/resync.failed", format_kv_line({{"why", why}, {"ts", now_timestamp()}}) + "\n",
-                             k_file_mode);
+    return write_line("resync.failed", format_kv_line({{"why", why}, {"ts", now_timestamp()}}));
 }
 
 void StateStore::clear_resync_failed()
@@ -182,9 +173,7 @@ bool StateStore::resync_failed() const
 
 Status StateStore::write_last_transition(const std::string& line)
 {
-    if (auto made = make_dirs(m_dir, k_dir_mode); !made)
-        return made;
-    return write_file_atomic(m_dir + "/last", line + "\n", k_file_mode);
+    return write_line("last", line);
 }
 
 std::optional<std::string> StateStore::last_transition() const
@@ -196,6 +185,34 @@ std::optional<std::string> StateStore::last_transition() const
     if (line.empty())
         return std::nullopt;
     return line;
+}
+
+std::optional<HealthRecord> StateStore::health() const
+{
+    auto fields = read_fields(m_dir + "/health");
+    if (!fields || !fields->count("healthy"))
+        return std::nullopt;
+    return HealthRecord{value_of(*fields, "healthy") == "true", value_of(*fields, "reason"), value_of(*fields, "ts")};
+}
+
+Result<bool> StateStore::record_health_change(bool healthy, const std::string& reason)
+{
+    auto last = health();
+    if (last && last->healthy == healthy)
+        return false;
+    if (auto written = write_line(
+            "health",
+            format_kv_line({{"healthy", healthy ? "true" : "false"}, {"reason", reason}, {"ts", now_timestamp()}}));
+        !written)
+        return written.error();
+    return true;
+}
+
+Status StateStore::write_line(const std::string& name, const std::string& line) const
+{
+    if (auto made = make_dirs(m_dir, k_dir_mode); !made)
+        return made;
+    return write_file_atomic(m_dir + "/" + name, line + "\n", k_file_mode);
 }
 
 }  // namespace pgfo::util

@@ -29,8 +29,16 @@ struct PauseInfo {
     std::string ts;
 };
 
+// The last verdict of `pgfo check` that differed from the one before.
+struct HealthRecord {
+    bool healthy = false;
+    std::string reason;
+    std::string ts;  // UTC, when the verdict changed to this
+};
+
 // Files in node.state_dir (created 0750 when missing): "lock", "requested" (RequestedState,
-// serialized by "requested.lock"), "paused" (PauseInfo), "last" (the last finished transition).
+// serialized by "requested.lock"), "paused" (PauseInfo), "last" (the last finished transition),
+// "health" (HealthRecord), "restarting", "rejoin.started", "resync.failed" (below).
 // All writes are atomic (temp, fsync, rename). A "paused" file that is not ours (an operator's
 // `echo why > paused`) still pauses, its text being the reason.
 class StateStore {
@@ -69,7 +77,15 @@ public:
     Status write_last_transition(const std::string& line);
     std::optional<std::string> last_transition() const;
 
+    // "health": the check's verdict, kept so that a change is logged once and status shows
+    // it. record_health_change writes only when the healthy flag changed (true then).
+    std::optional<HealthRecord> health() const;
+    Result<bool> record_health_change(bool healthy, const std::string& reason);
+
 private:
+    // Writes LINE as the file NAME, atomically, creating the directory when missing.
+    Status write_line(const std::string& name, const std::string& line) const;
+
     std::string m_dir;
 };
 

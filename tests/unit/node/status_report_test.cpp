@@ -73,7 +73,7 @@ StatusReport standby_report()
     report.keepalived = util::RequestedState{7, "BACKUP", "2026-11-29T09:00:00.000Z", "abc123"};
     report.last_transition = parse_last_transition(
         "ts=2026-11-29T09:00:01.000Z tx=abc123 state=BACKUP outcome=done ms=42 msg=\"standby of 10.0.0.1:5432\"");
-    report.last_check = HealthRecord{true, "standby on timeline 3", "2026-11-29T09:00:02.000Z"};
+    report.last_check = pgfo::util::HealthRecord{true, "standby on timeline 3", "2026-11-29T09:00:02.000Z"};
     report.track_file = "/var/lib/pgfo/weight";
     report.track_weight = 45;
     core::PeerObservation primary;

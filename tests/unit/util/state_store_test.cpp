@@ -242,3 +242,43 @@ TEST_CASE("the check's last rejoin start is kept with its time and reason")
     REQUIRE(write_file_atomic(dir / "state/rejoin.started", "at_ms=soon\n").ok());
     CHECK_FALSE(store.rejoin_started_ms());
 }
+
+TEST_CASE("record_health_change records only a change of the healthy flag", "[state]")
+{
+    pgfo::test::TestDir dir;
+    const std::string state_dir = dir / "state";  // created on the first record
+    CHECK_FALSE(StateStore(state_dir).health());
+
+    auto first = StateStore(state_dir).record_health_change(true, "primary on timeline 1");
+    REQUIRE(first.ok());
+    CHECK(first.value());
+    auto record = StateStore(state_dir).health();
+    REQUIRE(record);
+    CHECK(record->healthy);
+    CHECK(record->reason == "primary on timeline 1");
+    CHECK(record->ts.size() == 24);
+
+    auto same = StateStore(state_dir).record_health_change(true, "primary on timeline 2");
+    REQUIRE(same.ok());
+    CHECK_FALSE(same.value());
+    CHECK(StateStore(state_dir).health()->reason == "primary on timeline 1");
+
+    auto down = StateStore(state_dir).record_health_change(false, "server is not answering: \"refused\" = bad");
+    REQUIRE(down.ok());
+    CHECK(down.value());
+    record = StateStore(state_dir).health();
+    REQUIRE(record);
+    CHECK_FALSE(record->healthy);
+    CHECK(record->reason == "server is not answering: \"refused\" = bad");
+}
+
+TEST_CASE("health ignores a file that is not a record", "[state]")
+{
+    pgfo::test::TestDir dir;
+    dir.write("health", "garbage\n");
+    CHECK_FALSE(StateStore(dir.path()).health());
+    auto written = StateStore(dir.path()).record_health_change(false, "x");
+    REQUIRE(written.ok());
+    CHECK(written.value());
+    CHECK(StateStore(dir.path()).health());
+}
