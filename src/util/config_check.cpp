@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "util/files.hpp"
+#include "util/program.hpp"
 #include "util/user.hpp"
 
 namespace pgfo {
@@ -33,30 +34,13 @@ bool is_executable_file(const std::string& path)
     return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
-// The program of COMMAND: its first word after any NAME=VALUE environment words.
-std::string first_word(std::string_view command)
-{
-    std::size_t start = 0;
-    while (true) {
-        start = command.find_first_not_of(" \t", start);
-        if (start == std::string_view::npos)
-            return {};
-        const auto end = command.find_first_of(" \t", start);
-        const std::string word(command.substr(start, end == std::string_view::npos ? end : end - start));
-        const auto eq = word.find('=');
-        if (eq == std::string::npos || eq == 0 || word.find('/') < eq || end == std::string_view::npos)
-            return word;
-        start = end;
-    }
-}
-
 // The executable NAME resolves to: itself when it holds a slash, else the first hit on $PATH.
 std::optional<std::string> find_program(const std::string& name)
 {
     if (name.find('/') != std::string::npos)
         return is_executable_file(name) ? std::optional(name) : std::nullopt;
     const char* env = std::getenv("PATH");
-    const std::string_view path = env && *env ? env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    const std::string_view path = env && *env ? env : util::k_default_path;
     std::size_t start = 0;
     while (start <= path.size()) {
         auto end = path.find(':', start);
@@ -135,10 +119,8 @@ private:
     void compose()
     {
         const ComposeConfig& compose = m_config.compose;
-        const std::string program = first_word(compose.command);
-        if (!program.empty() && !find_program(program))
-            report(fmt::format("compose.command: {} not found{}; hint: install it or use an absolute path", program,
-                               program.find('/') == std::string::npos ? " on PATH" : " or not executable"));
+        if (auto command = util::resolve_command(compose.command, "compose.command"); !command.ok())
+            report(command.error().message);
         for (const auto& [key, file] : {std::pair{"compose.primary_file", &compose.primary_file},
                                         {"compose.standby_file", &compose.standby_file}})
             if (!file->empty() && !exists(*file))

@@ -9,6 +9,7 @@
 #include "test_dir.hpp"
 #include "util/config.hpp"
 #include "util/config_check.hpp"
+#include "util/program.hpp"
 
 using namespace pgfo;
 using pgfo::test::TestDir;
@@ -59,7 +60,7 @@ private:
     std::optional<std::string> m_saved;
 };
 
-} // namespace
+}  // namespace
 
 TEST_CASE("a complete host has no problems")
 {
@@ -173,8 +174,8 @@ TEST_CASE("the compose runtime needs its command and files, not the host's tools
         const auto problems = check_environment(config);
         INFO(all_messages(problems));
         REQUIRE(problems.size() == 2);
-        CHECK(problems[0].message ==
-              "compose.command: fake-docker not found on PATH; hint: install it or use an absolute path");
+        CHECK(problems[0].message == std::string("compose.command: fake-docker not found on PATH or in ") +
+                                         pgfo::util::k_default_path + "; hint: install it or give an absolute path");
     }
 
     config.compose.command = dir / "path/fake-docker";
