@@ -8,11 +8,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
-#include "util/config.hpp"
-#include "util/config_check.hpp"
 #include "node/observe.hpp"
 #include "pg/conninfo.hpp"
 #include "pg/server_state.hpp"
+#include "util/config.hpp"
+#include "util/config_check.hpp"
 #include "util/error.hpp"
 
 namespace pgfo::cli {
@@ -32,22 +32,16 @@ void report_connectivity(Context& ctx, const Config& config)
             return "unreachable: " + node.error;
         return fmt::format("{}, timeline {}", node.in_recovery ? "standby" : "primary", node.timeline);
     };
-    auto local_conninfo = pg::Conninfo::parse(config.postgres.conninfo);
-    std::string local_address = "local server";
-    if (local_conninfo.ok())
-        local_address = local_conninfo->get("host").value_or("local") + ":" +
-                        local_conninfo->get("port").value_or("5432");
-    auto local = node::connect_local(config);
-    if (local.ok()) {
-        auto state = pg::inspect_server(local.value(), config.timeouts.connect, true);
-        ctx.out() << "local " << local_address << ": "
-                  << (state.ok() ? fmt::format("{}, timeline {}", state->in_recovery ? "standby" : "primary",
-                                               state->timeline)
-                                 : "unreachable: " + state.error().message)
-                  << "\n";
+    core::PeerObservation local;
+    local.address = node::local_address(config);
+    if (auto conn = node::connect_local(config); !conn.ok()) {
+        local.error = conn.error().message;
+    } else if (auto state = pg::inspect_server(conn.value(), config.timeouts.connect, true); !state.ok()) {
+        local.error = state.error().message;
     } else {
-        ctx.out() << "local " << local_address << ": unreachable: " << local.error().message << "\n";
+        node::record_peer_state(local, state.value());
     }
+    ctx.out() << "local " << local.address << ": " << describe(local) << "\n";
     for (const auto& peer : node::observe_peers(config, config.node.peers))
         ctx.out() << "peer " << peer.address << ": " << describe(peer) << "\n";
     if (!config.failover.witness.empty())
@@ -81,7 +75,7 @@ void check_config(Context& ctx, bool connect)
         ctx.out() << path << ": ok\n";
 }
 
-} // namespace
+}  // namespace
 
 void add_config_command(CLI::App& app, Context& ctx)
 {
@@ -90,8 +84,9 @@ void add_config_command(CLI::App& app, Context& ctx)
     auto* check = config->add_subcommand(
         "check", "validate the config file, its permissions, the runtime's tools and paths; exit 2 on error");
     auto connect = std::make_shared<bool>(false);
-    check->add_flag("--connect", *connect, "also connect to the local server, the peers and the witness and report them");
+    check->add_flag("--connect", *connect,
+                    "also connect to the local server, the peers and the witness and report them");
     check->callback([&ctx, connect] { check_config(ctx, *connect); });
 }
 
-} // namespace pgfo::cli
+}  // namespace pgfo::cli

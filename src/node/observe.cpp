@@ -110,6 +110,16 @@ core::LocalObservation observe_local(const Config& config, runtime::Runtime& run
     return local;
 }
 
+std::string local_address(const Config& config)
+{
+    auto conninfo = pg::Conninfo::parse(config.postgres.conninfo);
+    if (!conninfo.ok())
+        return "";
+    const std::string host = conninfo->get("host").value_or("localhost");
+    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+           conninfo->get("port").value_or("5432");
+}
+
 std::vector<core::PeerObservation> observe_peers(const Config& config, const std::vector<std::string>& addresses)
 {
     return probe_in_parallel(addresses,

@@ -34,6 +34,10 @@ std::vector<core::PeerObservation> probe_in_parallel(const std::vector<std::stri
 // Every address in ADDRESSES, in parallel, each bounded by timeouts.connect.
 std::vector<core::PeerObservation> observe_peers(const Config& config, const std::vector<std::string>& addresses);
 
+// The local server's host:port as postgres.conninfo names it (libpq's defaults when it does
+// not; an IPv6 host in brackets); "" when the conninfo does not parse.
+std::string local_address(const Config& config);
+
 // Marks PEER reachable and records what STATE says of it (role, timeline, newest WAL position).
 void record_peer_state(core::PeerObservation& peer, const pg::ServerState& state);
 

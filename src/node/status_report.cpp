@@ -18,16 +18,6 @@ namespace {
 
 using alert::json::Object;
 
-std::string configured_address(const Config& config)
-{
-    auto conninfo = pg::Conninfo::parse(config.postgres.conninfo);
-    if (!conninfo.ok())
-        return "";
-    const std::string host = conninfo->get("host").value_or("localhost");
-    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-           conninfo->get("port").value_or("5432");
-}
-
 std::string peer_role(const core::PeerObservation& peer)
 {
     if (!peer.reachable)
@@ -193,7 +183,7 @@ StatusReport gather_status(const Config& config, runtime::Runtime& runtime)
 {
     StatusReport report;
     report.node = config.node.name;
-    report.server_address = configured_address(config);
+    report.server_address = local_address(config);
     auto peers = std::async(std::launch::async, [&config] { return observe_peers(config, config.node.peers); });
 
     auto running = runtime.is_running();
