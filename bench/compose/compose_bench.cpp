@@ -12,7 +12,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -85,12 +84,6 @@ private:
     std::atomic<bool> m_stop{false};
     std::thread m_thread;
 };
-
-std::string unique_project(const std::string& base)
-{
-    std::random_device random;
-    return base + std::to_string(::getpid()) + "x" + std::to_string(random() % 100000);
-}
 
 double ms_since(Clock::time_point start)
 {

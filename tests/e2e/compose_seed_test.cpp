@@ -4,7 +4,6 @@
 // keepalived per node with pgfo (runtime "compose") as notify and check, a VIP.
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <thread>
 
 #include "compose_node.hpp"
@@ -41,12 +40,7 @@ std::string lab_checked(const std::vector<std::string>& args, std::chrono::milli
 
 std::vector<std::string> events(const std::string& node, const std::string& event)
 {
-    std::vector<std::string> found;
-    std::ifstream in(k_lab_dir + "/" + node + "/pgfo.log");
-    for (std::string line; std::getline(in, line);)
-        if (logfmt_value(line, "event") == event)
-            found.push_back(line);
-    return found;
+    return log_events(k_lab_dir + "/" + node + "/pgfo.log", event);
 }
 
 // The last line of a command's output (the scripts print progress before the answer).

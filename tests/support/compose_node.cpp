@@ -10,11 +10,13 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include "pg/connection.hpp"
+#include "pgfo_node.hpp"
 
 namespace pgfo::test {
 namespace {
@@ -398,6 +400,17 @@ ShellResult ComposeNode::pgfo(const std::vector<std::string>& args, const std::m
     argv.insert(argv.end(), {PGFO_BINARY, "-c", pgfo_config()});
     argv.insert(argv.end(), args.begin(), args.end());
     return run_as("", argv, timeout);
+}
+
+std::string unique_project(const std::string& base)
+{
+    std::random_device random;
+    return base + std::to_string(::getpid()) + "x" + std::to_string(random() % 100000);
+}
+
+std::vector<std::string> ComposeNode::events(const std::string& event) const
+{
+    return log_events(pgfo_log(), event);
 }
 
 }  // namespace pgfo::test

@@ -14,6 +14,10 @@ inline constexpr const char* k_compose_command = "/usr/bin/docker-compose";
 // Password of the superuser postgres and of the replicator role in the compose tests.
 inline constexpr const char* k_compose_password = "pgfo-test-S3cret";
 
+// BASE + this process's pid + "x" + a random number: a compose project name of this test run,
+// which the cleanup of leftover projects recognizes (and removes once the pid is gone).
+std::string unique_project(const std::string& base);
+
 // Runs scripts/docker-up and scripts/build-pg-image (both cheap once done); throws when either fails.
 void ensure_docker();
 
@@ -72,6 +76,7 @@ public:
 
     std::vector<std::vector<std::string>> exec(const std::string& sql) const;
     std::string scalar(const std::string& sql) const;
+    bool in_recovery() const { return scalar("SELECT pg_is_in_recovery()") == "t"; }
     // Polls until SQL returns "t"; connection errors meanwhile are retried.
     void wait_until(const std::string& sql, std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
     void wait_for_replay_of(const ComposeNode& primary) const;
@@ -82,6 +87,9 @@ public:
                                   const std::vector<std::string>& extra = {}) const;
     std::string pgfo_config() const { return m_dir + "/pgfo.conf"; }
     std::string pgfo_log() const { return m_dir + "/pgfo.log"; }
+    // Lines of pgfo's log whose event= is EVENT.
+    std::vector<std::string> events(const std::string& event) const;
+    bool has_event(const std::string& event) const { return !events(event).empty(); }
     // Runs the pgfo binary with this node's config and ENV set on top of the environment.
     ShellResult pgfo(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
                      std::chrono::milliseconds timeout = std::chrono::seconds(300)) const;

@@ -9,7 +9,10 @@
 namespace pgfo::test {
 namespace {
 
-std::string quote(const std::string& value) { return "\"" + value + "\""; }
+std::string quote(const std::string& value)
+{
+    return "\"" + value + "\"";
+}
 
 }  // namespace
 
@@ -38,7 +41,7 @@ PgfoNode PgfoNode::write(const std::string& dir, const std::string& name, const 
                             {"server_log", quote(cluster.log_file())}};
     sections["failover"] = {{"peer_wait", quote("3s")}};
     sections["timeouts"] = {{"connect", quote("2s")}, {"promote", quote("30s")}, {"stop", quote("30s")},
-                            {"start", quote("30s")},  {"resync", quote("5m")},    {"lock", quote("2m")}};
+                            {"start", quote("30s")},  {"resync", quote("5m")},   {"lock", quote("2m")}};
     sections["log"] = {{"file", quote(node.log_file)}, {"level", quote("debug")}};
     for (const auto& line : extra) {
         auto eq = line.find(" = ");
@@ -71,20 +74,37 @@ ShellResult PgfoNode::run(const std::vector<std::string>& args, std::chrono::mil
 
 std::vector<std::string> PgfoNode::log_lines() const
 {
-    std::vector<std::string> lines;
-    std::ifstream in(log_file);
-    std::string line;
-    while (std::getline(in, line))
-        lines.push_back(line);
-    return lines;
+    return read_lines(log_file);
 }
 
 std::vector<std::string> PgfoNode::events(const std::string& event) const
 {
+    return log_events(log_file, event);
+}
+
+std::string read_text(const std::string& path)
+{
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::vector<std::string> read_lines(const std::string& path)
+{
+    std::vector<std::string> lines;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
+}
+
+std::vector<std::string> log_events(const std::string& log_file, const std::string& event)
+{
     std::vector<std::string> found;
-    for (const auto& line : log_lines())
-        if (logfmt_value(line, "event") == event)
-            found.push_back(line);
+    for (auto& line : read_lines(log_file))
+        if (event.empty() || logfmt_value(line, "event") == event)
+            found.push_back(std::move(line));
     return found;
 }
 

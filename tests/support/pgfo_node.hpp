@@ -34,4 +34,13 @@ struct PgfoNode {
 // Value of KEY in one logfmt line ("" when absent); handles quoted values.
 std::string logfmt_value(const std::string& line, const std::string& key);
 
+// The content of the file PATH; "" when it cannot be read.
+std::string read_text(const std::string& path);
+
+// The lines of the file PATH; none when it cannot be read.
+std::vector<std::string> read_lines(const std::string& path);
+
+// The lines of the pgfo log LOG_FILE whose event= is EVENT (every line when EVENT is "").
+std::vector<std::string> log_events(const std::string& log_file, const std::string& event);
+
 }  // namespace pgfo::test

@@ -11,10 +11,9 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <thread>
 
-#include "compose_node.hpp"
+#include "compose_pair.hpp"
 #include "pgfo_node.hpp"
 #include "test_dir.hpp"
 
@@ -25,34 +24,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string unique_project(const std::string& base)
-{
-    std::random_device random;
-    return base + std::to_string(::getpid()) + "x" + std::to_string(random() % 100000);
-}
-
-bool in_recovery(const ComposeNode& node)
-{
-    return node.scalar("SELECT pg_is_in_recovery()") == "t";
-}
-
-bool has_event(const ComposeNode& node, const std::string& event)
-{
-    std::ifstream in(node.pgfo_log());
-    for (std::string line; std::getline(in, line);)
-        if (logfmt_value(line, "event") == event)
-            return true;
-    return false;
-}
-
-std::string file_text(const std::string& path)
-{
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 // Entries of DIR whose names start with PREFIX (moved-aside or half-made data directories).
 std::vector<std::string> siblings(const std::string& dir, const std::string& prefix)
@@ -130,24 +101,6 @@ private:
     std::thread m_thread;
 };
 
-struct ComposePair {
-    TestDir dir;
-    ComposeNode a;
-    ComposeNode b;
-
-    explicit ComposePair(const std::vector<std::string>& extra = {})
-        : a((ensure_docker(), dir / "a"), unique_project("pgfoa")), b(dir / "b", unique_project("pgfob"))
-    {
-        a.init_primary();
-        a.exec("CREATE TABLE public.t (id int PRIMARY KEY, note text)");
-        a.exec("INSERT INTO public.t SELECT g, 'before' FROM generate_series(1, 100) g");
-        b.init_standby_of(a);
-        b.wait_for_replay_of(a);
-        a.write_pgfo_config("node-a", {b.address()}, extra);
-        b.write_pgfo_config("node-b", {a.address()}, extra);
-    }
-};
-
 }  // namespace
 
 TEST_CASE("compose: docker daemon down: notify MASTER fails with a clear error, exit 1, the standby untouched",
@@ -160,16 +113,16 @@ TEST_CASE("compose: docker daemon down: notify MASTER fails with a clear error, 
 
     auto result = pair.b.pgfo({"notify", "INSTANCE", "VI_1", "MASTER", "100"}, dead);
     INFO(result.output);
-    INFO(file_text(pair.b.pgfo_log()));
+    INFO(read_text(pair.b.pgfo_log()));
     CHECK(result.code == 1);
     CHECK(result.output.find("pgfo: error:") != std::string::npos);
     CHECK(result.output.find("docker-compose ps of service postgresql in " + pair.b.file(ComposeRole::primary)) !=
           std::string::npos);
     CHECK(result.output.find("is the docker daemon running?") != std::string::npos);
-    CHECK(in_recovery(pair.b));
+    CHECK(pair.b.in_recovery());
     CHECK(pair.b.container_id() == container);
-    CHECK_FALSE(has_event(pair.b, "promote.start"));
-    CHECK(has_event(pair.b, "transition.failed"));
+    CHECK_FALSE(pair.b.has_event("promote.start"));
+    CHECK(pair.b.has_event("transition.failed"));
 }
 
 TEST_CASE("compose: docker daemon down: notify BACKUP on a primary fails with exit 1, the primary keeps its data",
@@ -184,15 +137,15 @@ TEST_CASE("compose: docker daemon down: notify BACKUP on a primary fails with ex
 
     auto result = pair.a.pgfo({"notify", "INSTANCE", "VI_1", "BACKUP", "100"}, dead);
     INFO(result.output);
-    INFO(file_text(pair.a.pgfo_log()));
+    INFO(read_text(pair.a.pgfo_log()));
     CHECK(result.code == 1);
     CHECK(result.output.find("is the docker daemon running?") != std::string::npos);
     // Nothing was done: still the same writable primary, its data where it was, no copies begun.
-    CHECK_FALSE(in_recovery(pair.a));
+    CHECK_FALSE(pair.a.in_recovery());
     CHECK(pair.a.scalar("SELECT count(*) FROM public.t WHERE note = 'diverged'") == "1");
     CHECK(siblings(pair.a.dir(), "data.").empty());
-    CHECK_FALSE(has_event(pair.a, "fence.start"));
-    CHECK_FALSE(has_event(pair.a, "rewind.start"));
+    CHECK_FALSE(pair.a.has_event("fence.start"));
+    CHECK_FALSE(pair.a.has_event("rewind.start"));
 }
 
 TEST_CASE("compose: a docker that never answers: the fence step times out, exit 4, its clients killed",
@@ -206,12 +159,12 @@ TEST_CASE("compose: a docker that never answers: the fence step times out, exit 
     auto result = pair.a.pgfo({"notify", "INSTANCE", "VI_1", "FAULT", "100"}, {{"DOCKER_HOST", "unix://" + socket}});
     const auto elapsed = Clock::now() - started;
     INFO(result.output);
-    INFO(file_text(pair.a.pgfo_log()));
+    INFO(read_text(pair.a.pgfo_log()));
     CHECK(result.code == 4);
     CHECK(result.output.find("pgfo: error: step fence timed out") != std::string::npos);
     CHECK(elapsed < 120s);
     CHECK(hung.accepted() > 0);
-    CHECK(has_event(pair.a, "fence.failed"));
+    CHECK(pair.a.has_event("fence.failed"));
     CHECK(processes_using(socket) == 0);
 }
 
@@ -227,11 +180,11 @@ TEST_CASE("compose: a docker that never answers: notify MASTER times out (exit 4
     auto result = pair.b.pgfo({"notify", "INSTANCE", "VI_1", "MASTER", "100"}, {{"DOCKER_HOST", "unix://" + socket}});
     const auto elapsed = Clock::now() - started;
     INFO(result.output);
-    INFO(file_text(pair.b.pgfo_log()));
+    INFO(read_text(pair.b.pgfo_log()));
     CHECK(result.code == 4);
     CHECK(result.output.find("timed out") != std::string::npos);
     CHECK(elapsed < 120s);
-    CHECK(in_recovery(pair.b));
-    CHECK_FALSE(has_event(pair.b, "promote.start"));
+    CHECK(pair.b.in_recovery());
+    CHECK_FALSE(pair.b.has_event("promote.start"));
     CHECK(processes_using(socket) == 0);
 }

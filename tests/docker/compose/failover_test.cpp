@@ -5,10 +5,8 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <random>
 
-#include "compose_node.hpp"
+#include "compose_pair.hpp"
 #include "pgfo_node.hpp"
 #include "test_dir.hpp"
 
@@ -18,53 +16,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string unique_project(const std::string& base)
-{
-    std::random_device random;
-    return base + std::to_string(::getpid()) + "x" + std::to_string(random() % 100000);
-}
-
-bool in_recovery(const ComposeNode& node)
-{
-    return node.scalar("SELECT pg_is_in_recovery()") == "t";
-}
-
-std::vector<std::string> log_events(const ComposeNode& node, const std::string& event)
-{
-    std::vector<std::string> found;
-    std::ifstream in(node.pgfo_log());
-    for (std::string line; std::getline(in, line);)
-        if (logfmt_value(line, "event") == event)
-            found.push_back(line);
-    return found;
-}
-
-std::string file_text(const std::string& path)
-{
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-// Host a (primary) and host b (streaming standby), each its own compose project and data dir,
-// each with a pgfo config naming the other as peer.
-struct ComposePair {
-    TestDir dir;
-    ComposeNode a;
-    ComposeNode b;
-
-    explicit ComposePair(const std::vector<std::string>& extra = {})
-        : a((ensure_docker(), dir / "a"), unique_project("pgfoa")), b(dir / "b", unique_project("pgfob"))
-    {
-        a.init_primary();
-        a.exec("CREATE TABLE public.t (id int PRIMARY KEY, note text)");
-        a.exec("INSERT INTO public.t SELECT g, 'before' FROM generate_series(1, 100) g");
-        b.init_standby_of(a);
-        b.wait_for_replay_of(a);
-        a.write_pgfo_config("node-a", {b.address()}, extra);
-        b.write_pgfo_config("node-b", {a.address()}, extra);
-    }
+// The pair, with a way to fork its history.
+struct DivergingPair : ComposePair {
+    using ComposePair::ComposePair;
 
     // a crashed, b promoted by SQL, a back up as a primary on the old timeline with rows b never saw.
     void diverge()
@@ -73,7 +27,7 @@ struct ComposePair {
         b.exec("SELECT pg_promote(true, 60)");
         b.exec("INSERT INTO public.t VALUES (2000, 'after failover')");
         a.up(ComposeRole::primary);
-        REQUIRE_FALSE(in_recovery(a));
+        REQUIRE_FALSE(a.in_recovery());
         a.exec("INSERT INTO public.t SELECT g, 'diverged' FROM generate_series(5000, 5099) g");
     }
 };
@@ -83,24 +37,24 @@ struct ComposePair {
 TEST_CASE("compose: notify MASTER on the standby promotes it, recreates it from the primary file, accepts writes",
           "[docker][compose]")
 {
-    ComposePair pair;
+    DivergingPair pair;
     pair.a.kill();
     const std::string before = pair.b.container_id();
     REQUIRE(pair.b.container_file() == pair.b.file(ComposeRole::standby));
 
     auto result = pair.b.pgfo({"notify", "INSTANCE", "VI_1", "MASTER", "100"});
     INFO(result.output);
-    INFO(file_text(pair.b.pgfo_log()));
+    INFO(read_text(pair.b.pgfo_log()));
     REQUIRE(result.code == 0);
 
-    CHECK_FALSE(in_recovery(pair.b));
+    CHECK_FALSE(pair.b.in_recovery());
     CHECK(pair.b.container_id() != before);
     CHECK(pair.b.container_file() == pair.b.file(ComposeRole::primary));
     pair.b.exec("INSERT INTO public.t VALUES (1000, 'after')");
     CHECK(pair.b.scalar("SELECT count(*) FROM public.t") == "101");
     CHECK(pair.b.scalar("SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)") == "00000002");
-    CHECK(log_events(pair.b, "promote.done").size() == 1);
-    CHECK(log_events(pair.b, "recreate_primary.done").size() == 1);
+    CHECK(pair.b.events("promote.done").size() == 1);
+    CHECK(pair.b.events("recreate_primary.done").size() == 1);
     CHECK_FALSE(fs::exists(pair.b.data_dir() + "/standby.signal"));
 }
 
@@ -108,16 +62,16 @@ TEST_CASE("compose: notify BACKUP on the old primary fences it, rewinds it in a 
           "from the standby file, streaming, diverged rows gone",
           "[docker][compose]")
 {
-    ComposePair pair;
+    DivergingPair pair;
     pair.diverge();
     const std::string system_id = pair.a.scalar("SELECT system_identifier FROM pg_control_system()");
 
     auto result = pair.a.pgfo({"notify", "INSTANCE", "VI_1", "BACKUP", "100"});
     INFO(result.output);
-    INFO(file_text(pair.a.pgfo_log()));
+    INFO(read_text(pair.a.pgfo_log()));
     REQUIRE(result.code == 0);
 
-    CHECK(in_recovery(pair.a));
+    CHECK(pair.a.in_recovery());
     pair.a.wait_until("SELECT status = 'streaming' FROM pg_stat_wal_receiver");
     CHECK(pair.a.container_file() == pair.a.file(ComposeRole::standby));
     pair.a.wait_for_replay_of(pair.b);
@@ -125,28 +79,28 @@ TEST_CASE("compose: notify BACKUP on the old primary fences it, rewinds it in a 
     CHECK(pair.a.scalar("SELECT count(*) FROM public.t WHERE note = 'after failover'") == "1");
     // Rewound in place: the same cluster (not a fresh copy), nothing moved aside or deleted.
     CHECK(pair.a.scalar("SELECT system_identifier FROM pg_control_system()") == system_id);
-    auto rewound = log_events(pair.a, "rewind.done");
+    auto rewound = pair.a.events("rewind.done");
     REQUIRE(rewound.size() == 1);
     CHECK(std::stoull(logfmt_value(rewound[0], "discarded_bytes")) > 0);
-    CHECK(log_events(pair.a, "fence.done").size() == 1);
+    CHECK(pair.a.events("fence.done").size() == 1);
     CHECK(pair.a.one_off_containers().empty());
     // The node's own settings and the superuser password never reach the log.
-    CHECK(file_text(pair.a.pgfo_log()).find(k_compose_password) == std::string::npos);
+    CHECK(read_text(pair.a.pgfo_log()).find(k_compose_password) == std::string::npos);
 }
 
 TEST_CASE("compose: resync = basebackup: the old primary's data is moved aside, never deleted, and a fresh copy "
           "made in a one-off container streams",
           "[docker][compose]")
 {
-    ComposePair pair({"failover.resync = \"basebackup\""});
+    DivergingPair pair({"failover.resync = \"basebackup\""});
     pair.diverge();
 
     auto result = pair.a.pgfo({"notify", "INSTANCE", "VI_1", "BACKUP", "100"});
     INFO(result.output);
-    INFO(file_text(pair.a.pgfo_log()));
+    INFO(read_text(pair.a.pgfo_log()));
     REQUIRE(result.code == 0);
 
-    CHECK(in_recovery(pair.a));
+    CHECK(pair.a.in_recovery());
     pair.a.wait_until("SELECT status = 'streaming' FROM pg_stat_wal_receiver");
     pair.a.wait_for_replay_of(pair.b);
     CHECK(pair.a.scalar("SELECT count(*) FROM public.t WHERE note = 'diverged'") == "0");
@@ -157,7 +111,7 @@ TEST_CASE("compose: resync = basebackup: the old primary's data is moved aside, 
     REQUIRE(aside.size() == 1);
     CHECK(fs::exists(aside[0] + "/PG_VERSION"));
     CHECK(fs::exists(aside[0] + "/global/pg_control"));
-    CHECK(log_events(pair.a, "basebackup.done").size() == 1);
+    CHECK(pair.a.events("basebackup.done").size() == 1);
     CHECK(pair.a.one_off_containers().empty());
 }
 
@@ -165,24 +119,24 @@ TEST_CASE("compose: a crashed old primary that comes back stopped is crash-recov
           "containers, then streams",
           "[docker][compose]")
 {
-    ComposePair pair;
+    DivergingPair pair;
     pair.diverge();
     pair.a.kill();  // the host dies again before pgfo runs: its data directory was not shut down cleanly
     const std::string container = pair.a.container_id();
 
     auto result = pair.a.pgfo({"notify", "INSTANCE", "VI_1", "BACKUP", "100"});
     INFO(result.output);
-    INFO(file_text(pair.a.pgfo_log()));
+    INFO(read_text(pair.a.pgfo_log()));
     REQUIRE(result.code == 0);
 
-    CHECK(in_recovery(pair.a));
+    CHECK(pair.a.in_recovery());
     pair.a.wait_for_replay_of(pair.b);
     CHECK(pair.a.scalar("SELECT count(*) FROM public.t WHERE note = 'diverged'") == "0");
-    CHECK(log_events(pair.a, "rewind.recovered").size() == 1);
-    auto rewound = log_events(pair.a, "rewind.done");
+    CHECK(pair.a.events("rewind.recovered").size() == 1);
+    auto rewound = pair.a.events("rewind.done");
     REQUIRE(rewound.size() == 1);
     CHECK(std::stoull(logfmt_value(rewound[0], "discarded_bytes")) > 0);
-    CHECK(log_events(pair.a, "fence.start").empty());
+    CHECK(pair.a.events("fence.start").empty());
     CHECK(pair.a.container_id() != container);
     CHECK(pair.a.container_file() == pair.a.file(ComposeRole::standby));
     CHECK(pair.a.one_off_containers().empty());

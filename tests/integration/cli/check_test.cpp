@@ -8,7 +8,6 @@
 #include <chrono>
 #include <fstream>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "cli_runner.hpp"
@@ -24,14 +23,6 @@ using namespace pgfo::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string file_text(const std::string& path)
-{
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 std::string quoted(const std::string& text)
 {
@@ -79,7 +70,7 @@ void make_lag(const PgCluster& primary, const PgCluster& standby, std::uint64_t 
 
 int weight(const PgfoNode& node)
 {
-    return std::stoi(file_text(node.state_dir + "/weight"));
+    return std::stoi(read_text(node.state_dir + "/weight"));
 }
 
 }  // namespace
@@ -111,7 +102,7 @@ TEST_CASE("check: a healthy primary and its peer probe cost no statement, a stan
 {
     Pair pair;
     auto statements = [](const PgCluster& cluster) {
-        const std::string log = file_text(cluster.log_file());
+        const std::string log = read_text(cluster.log_file());
         std::size_t count = 0;
         for (auto at = log.find("pg_stat_get_wal_receiver"); at != std::string::npos;
              at = log.find("pg_stat_get_wal_receiver", at + 1))
@@ -284,7 +275,7 @@ TEST_CASE("check: a standby holding the VIP while its peer is the primary gives 
     pair.standby_node.run({"pause"});
     pair.standby_node.run({"notify", "INSTANCE", "VI_1", "MASTER"});  // paused: recorded, nothing done
     pair.standby_node.run({"resume"});
-    REQUIRE(contains(file_text(pair.standby_node.state_dir + "/requested"), "state=MASTER"));
+    REQUIRE(contains(read_text(pair.standby_node.state_dir + "/requested"), "state=MASTER"));
     CHECK(pair.standby_node.run({"check"}).code == 0);
 }
 
@@ -423,7 +414,7 @@ TEST_CASE("check: two checks at once, 200 times, never fail each other", "[check
     }
     INFO(first_failure);
     CHECK(failures == 0);
-    CHECK(file_text(track) == "100\n");
+    CHECK(read_text(track) == "100\n");
     CHECK(pair.primary.scalar("SHOW synchronous_standby_names") == "*");
     // No temporary file is left beside the track file or the health record.
     int leftovers = 0;

@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "pg_cluster.hpp"
@@ -25,15 +24,10 @@ ClusterOptions rewindable()
     return options;
 }
 
-std::string file_text(const std::string& path)
+bool in_recovery(const PgCluster& cluster)
 {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return cluster.scalar("SELECT pg_is_in_recovery()") == "t";
 }
-
-bool in_recovery(const PgCluster& cluster) { return cluster.scalar("SELECT pg_is_in_recovery()") == "t"; }
 
 // A primary and a streaming standby, with a pgfo config for each naming the other as peer.
 struct Pair {
@@ -44,8 +38,7 @@ struct Pair {
     PgfoNode standby_node;
 
     explicit Pair(ClusterOptions options = rewindable(), const std::vector<std::string>& extra = {})
-        : primary(make_primary(dir, options)),
-          standby(PgCluster::make_standby_of(primary, dir / "b", "node-b")),
+        : primary(make_primary(dir, options)), standby(PgCluster::make_standby_of(primary, dir / "b", "node-b")),
           primary_node(PgfoNode::write(dir.path(), "node-a", primary, {standby.address()}, extra)),
           standby_node(PgfoNode::write(dir.path(), "node-b", standby, {primary.address()}, extra))
     {
@@ -120,7 +113,7 @@ TEST_CASE("lag guard: a standby far behind is refused; promote --force promotes 
 TEST_CASE("notify BACKUP on a diverged old primary rewinds it and it streams from the new one", "[engine]")
 {
     Pair pair;
-    const std::string own_conf = file_text(pair.primary.data_dir() + "/postgresql.conf");
+    const std::string own_conf = read_text(pair.primary.data_dir() + "/postgresql.conf");
     // Split brain by hand: B is promoted while A still takes writes that B never sees.
     REQUIRE(pair.standby_node.run({"promote", "--force"}).code == 0);
     pair.primary.exec("INSERT INTO t SELECT g, 'diverged' FROM generate_series(5000, 5999) g");
@@ -134,7 +127,7 @@ TEST_CASE("notify BACKUP on a diverged old primary rewinds it and it streams fro
     CHECK(pair.primary.scalar("SELECT count(*) FROM t WHERE note = 'diverged'") == "0");
     CHECK(pair.primary.scalar("SELECT count(*) FROM t WHERE id = 7000") == "1");
     CHECK(pair.primary.scalar("SELECT status FROM pg_stat_wal_receiver") == "streaming");
-    CHECK(file_text(pair.primary.data_dir() + "/postgresql.conf") == own_conf);
+    CHECK(read_text(pair.primary.data_dir() + "/postgresql.conf") == own_conf);
     auto rewound = pair.primary_node.events("rewind.done");
     REQUIRE(rewound.size() == 1);
     CHECK(std::stoull(logfmt_value(rewound[0], "discarded_bytes")) > 0);
@@ -218,7 +211,7 @@ TEST_CASE("concurrent notifies are serialized and the newest request wins", "[en
         threads.emplace_back([&, i] {
             results[i] = pair.standby_node.run({"notify", "INSTANCE", "VI_1", i % 2 ? "MASTER" : "BACKUP"});
         });
-    for (int i = 0; i < 300 && file_text(requested).find("seq=5 ") == std::string::npos; ++i)
+    for (int i = 0; i < 300 && read_text(requested).find("seq=5 ") == std::string::npos; ++i)
         std::this_thread::sleep_for(10ms);
     threads.emplace_back([&] { results[5] = pair.standby_node.run({"notify", "INSTANCE", "VI_1", "MASTER"}); });
     for (auto& thread : threads)
@@ -227,7 +220,7 @@ TEST_CASE("concurrent notifies are serialized and the newest request wins", "[en
         INFO(result.output);
         CHECK(result.code == 0);
     }
-    CHECK(file_text(requested).find("seq=6 state=MASTER") != std::string::npos);
+    CHECK(read_text(requested).find("seq=6 state=MASTER") != std::string::npos);
     CHECK_FALSE(in_recovery(pair.standby));
     CHECK(pair.standby_node.events("promote.done").size() == 1);
     CHECK(pair.standby_node.events("lock.timeout").empty());

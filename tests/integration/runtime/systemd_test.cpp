@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 
 #include "pg_cluster.hpp"
 #include "pgfo_node.hpp"
@@ -19,15 +18,6 @@ namespace {
 bool in_recovery(const PgCluster& cluster)
 {
     return cluster.scalar("SELECT pg_is_in_recovery()") == "t";
-}
-
-std::vector<std::string> lines_of(const std::string& path)
-{
-    std::vector<std::string> lines;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);)
-        lines.push_back(line);
-    return lines;
 }
 
 // Sets an environment variable for the test's lifetime (pgfo inherits the environment).
@@ -78,7 +68,7 @@ struct SystemdPair {
         b.wait_for_replay_of(a);
     }
 
-    std::vector<std::string> calls() const { return lines_of(fake_dir + "/calls"); }
+    std::vector<std::string> calls() const { return read_lines(fake_dir + "/calls"); }
 
     static std::vector<std::string> systemd(const std::string& unit)
     {

@@ -21,15 +21,6 @@ std::string env_or(const char* name, const std::string& fallback)
     return value && *value ? value : fallback;
 }
 
-std::vector<std::string> lines_of(const std::string& path)
-{
-    std::vector<std::string> lines;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);)
-        lines.push_back(line);
-    return lines;
-}
-
 std::string last_line(const std::string& text)
 {
     auto pos = text.rfind('\n');
@@ -153,11 +144,7 @@ int Lab::postmaster_pid(const std::string& node) const
 
 std::vector<std::string> Lab::events(const std::string& node, const std::string& event) const
 {
-    std::vector<std::string> found;
-    for (const auto& line : lines_of(m_dir + "/" + node + "/pgfo.log"))
-        if (event.empty() || logfmt_value(line, "event") == event)
-            found.push_back(line);
-    return found;
+    return log_events(m_dir + "/" + node + "/pgfo.log", event);
 }
 
 std::vector<std::string> Lab::events(const std::string& node, const std::string& event, const std::string& key,
