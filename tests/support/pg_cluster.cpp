@@ -120,7 +120,7 @@ private:
     std::set<std::string> m_data_dirs;
 };
 
-} // namespace
+}  // namespace
 
 bool process_alive(int pid)
 {
@@ -154,6 +154,13 @@ PgCluster::PgCluster(const std::string& dir, ClusterOptions options)
 PgCluster::PgCluster(StandbyTag, const std::string& dir, ClusterOptions options)
     : m_dir(dir), m_data_dir(dir + "/data"), m_options(std::move(options)), m_port(free_port())
 {
+}
+
+PgCluster PgCluster::started(const std::string& dir, ClusterOptions options)
+{
+    PgCluster cluster(dir, options);
+    cluster.start();
+    return cluster;
 }
 
 PgCluster PgCluster::make_standby_of(const PgCluster& primary, const std::string& dir,
@@ -330,7 +337,7 @@ std::vector<std::vector<std::string>> PgCluster::exec(const std::string& sql) co
     auto conn = pg::Connection::open(conninfo(), 10s);
     if (!conn)
         fail("could not connect to " + address() + ": " + conn.error().message);
-    auto reset = conn->query("RESET search_path", 10s); // behave like psql, not like pgfo
+    auto reset = conn->query("RESET search_path", 10s);  // behave like psql, not like pgfo
     if (!reset)
         fail("could not reset search_path on " + address() + ": " + reset.error().message);
     auto result = conn->query(sql, 60s);
@@ -388,4 +395,4 @@ void PgCluster::fail(const std::string& what) const
     throw std::runtime_error(what + "\n--- " + log_file() + " (tail) ---\n" + log_tail());
 }
 
-} // namespace pgfo::test
+}  // namespace pgfo::test

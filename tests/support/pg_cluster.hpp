@@ -14,8 +14,8 @@ enum class StopMode { fast, immediate };
 struct ClusterOptions {
     bool data_checksums = false;
     bool wal_log_hints = false;
-    bool fsync = false;                // off keeps tests fast; on where durability is tested
-    std::vector<std::string> settings; // extra postgresql.conf lines, e.g. "work_mem = '8MB'"
+    bool fsync = false;                 // off keeps tests fast; on where durability is tested
+    std::vector<std::string> settings;  // extra postgresql.conf lines, e.g. "work_mem = '8MB'"
 };
 
 // True while process PID exists and is not a zombie.
@@ -36,6 +36,8 @@ public:
     // primary_conninfo naming APPLICATION_NAME; started and waited for until streaming.
     static PgCluster make_standby_of(const PgCluster& primary, const std::string& dir,
                                      const std::string& application_name = "standby");
+    // initdb into DIR/data and start it: a primary.
+    static PgCluster started(const std::string& dir, ClusterOptions options = {});
 
     PgCluster(PgCluster&& other) noexcept;
     PgCluster& operator=(PgCluster&&) = delete;
@@ -72,6 +74,7 @@ public:
     std::vector<std::vector<std::string>> exec(const std::string& sql) const;
     // The first column of the first row of SQL (throws when there is no row).
     std::string scalar(const std::string& sql) const;
+    bool in_recovery() const { return scalar("SELECT pg_is_in_recovery()") == "t"; }
     // Polls until SQL returns true ("t"); connection errors meanwhile are retried.
     void wait_until(const std::string& sql, std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
     // Standby: until its WAL receiver streams.
@@ -94,4 +97,4 @@ private:
     bool m_needs_roles = false;
 };
 
-} // namespace pgfo::test
+}  // namespace pgfo::test

@@ -34,13 +34,6 @@ bool contains(const std::string& text, const std::string& part)
     return text.find(part) != std::string::npos;
 }
 
-PgCluster started_primary(const TestDir& dir)
-{
-    PgCluster cluster(dir / "a");
-    cluster.start();
-    return cluster;
-}
-
 // A primary and a streaming standby, each with a pgfo config naming the other as peer.
 struct Pair {
     TestDir dir;
@@ -50,7 +43,7 @@ struct Pair {
     PgfoNode standby_node;
 
     explicit Pair(const std::vector<std::string>& extra = {})
-        : primary(started_primary(dir)), standby(PgCluster::make_standby_of(primary, dir / "b", "node-b")),
+        : primary(PgCluster::started(dir / "a")), standby(PgCluster::make_standby_of(primary, dir / "b", "node-b")),
           primary_node(PgfoNode::write(dir.path(), "node-a", primary, {standby.address()}, extra)),
           standby_node(PgfoNode::write(dir.path(), "node-b", standby, {primary.address()}, extra))
     {

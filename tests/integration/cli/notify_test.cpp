@@ -24,11 +24,6 @@ ClusterOptions rewindable()
     return options;
 }
 
-bool in_recovery(const PgCluster& cluster)
-{
-    return cluster.scalar("SELECT pg_is_in_recovery()") == "t";
-}
-
 // A primary and a streaming standby, with a pgfo config for each naming the other as peer.
 struct Pair {
     TestDir dir;
@@ -38,20 +33,14 @@ struct Pair {
     PgfoNode standby_node;
 
     explicit Pair(ClusterOptions options = rewindable(), const std::vector<std::string>& extra = {})
-        : primary(make_primary(dir, options)), standby(PgCluster::make_standby_of(primary, dir / "b", "node-b")),
+        : primary(PgCluster::started(dir / "a", options)),
+          standby(PgCluster::make_standby_of(primary, dir / "b", "node-b")),
           primary_node(PgfoNode::write(dir.path(), "node-a", primary, {standby.address()}, extra)),
           standby_node(PgfoNode::write(dir.path(), "node-b", standby, {primary.address()}, extra))
     {
         primary.exec("CREATE TABLE t (id int PRIMARY KEY, note text)");
         primary.exec("INSERT INTO t SELECT g, 'before' FROM generate_series(1, 100) g");
         standby.wait_for_replay_of(primary);
-    }
-
-    static PgCluster make_primary(const TestDir& dir, ClusterOptions options)
-    {
-        PgCluster cluster(dir / "a", options);
-        cluster.start();
-        return cluster;
     }
 };
 
@@ -64,7 +53,7 @@ TEST_CASE("notify MASTER on a standby promotes it: writable, new timeline", "[en
     auto result = pair.standby_node.run({"notify", "INSTANCE", "VI_1", "MASTER", "100"});
     INFO(result.output);
     REQUIRE(result.code == 0);
-    CHECK_FALSE(in_recovery(pair.standby));
+    CHECK_FALSE(pair.standby.in_recovery());
     pair.standby.exec("INSERT INTO t VALUES (1000, 'after')");
     CHECK(pair.standby.scalar("SELECT count(*) FROM t") == "101");
     CHECK(pair.standby.scalar("SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)") == "00000002");
@@ -81,8 +70,8 @@ TEST_CASE("notify MASTER while the peer is a reachable primary is refused", "[en
     CHECK(result.code == 3);
     CHECK(result.output.find("pgfo: refused: peer " + pair.primary.address() + " is a reachable primary") !=
           std::string::npos);
-    CHECK(in_recovery(pair.standby));
-    CHECK_FALSE(in_recovery(pair.primary));
+    CHECK(pair.standby.in_recovery());
+    CHECK_FALSE(pair.primary.in_recovery());
     CHECK(pair.standby_node.has_event("refused"));
     CHECK_FALSE(pair.standby_node.has_event("promote.start"));
 }
@@ -99,7 +88,7 @@ TEST_CASE("lag guard: a standby far behind is refused; promote --force promotes 
     auto refused = pair.standby_node.run({"notify", "INSTANCE", "VI_1", "MASTER"});
     CHECK(refused.code == 3);
     CHECK(refused.output.find("behind the newest known WAL position") != std::string::npos);
-    CHECK(in_recovery(pair.standby));
+    CHECK(pair.standby.in_recovery());
 
     auto plain = pair.standby_node.run({"promote"});
     CHECK(plain.code == 3);
@@ -107,7 +96,7 @@ TEST_CASE("lag guard: a standby far behind is refused; promote --force promotes 
     auto forced = pair.standby_node.run({"promote", "--force"});
     INFO(forced.output);
     CHECK(forced.code == 0);
-    CHECK_FALSE(in_recovery(pair.standby));
+    CHECK_FALSE(pair.standby.in_recovery());
 }
 
 TEST_CASE("notify BACKUP on a diverged old primary rewinds it and it streams from the new one", "[engine]")
@@ -122,7 +111,7 @@ TEST_CASE("notify BACKUP on a diverged old primary rewinds it and it streams fro
     auto result = pair.primary_node.run({"notify", "INSTANCE", "VI_1", "BACKUP", "100"});
     INFO(result.output);
     REQUIRE(result.code == 0);
-    REQUIRE(in_recovery(pair.primary));
+    REQUIRE(pair.primary.in_recovery());
     pair.primary.wait_for_replay_of(pair.standby);
     CHECK(pair.primary.scalar("SELECT count(*) FROM t WHERE note = 'diverged'") == "0");
     CHECK(pair.primary.scalar("SELECT count(*) FROM t WHERE id = 7000") == "1");
@@ -150,7 +139,7 @@ TEST_CASE("rewind impossible: falls back to basebackup and keeps the old data di
     INFO(result.output);
     REQUIRE(result.code == 0);
     CHECK(pair.primary_node.has_event("rewind.impossible"));
-    CHECK(in_recovery(pair.primary));
+    CHECK(pair.primary.in_recovery());
     CHECK(pair.primary.scalar("SELECT count(*) FROM t WHERE id = 9999") == "0");
 
     std::vector<fs::path> aside;
@@ -193,7 +182,7 @@ TEST_CASE("keepalived's startup BACKUP does not fence a healthy primary", "[engi
     INFO(result.output);
     CHECK(result.code == 0);
     CHECK(pair.primary.postmaster_pid() == pid);
-    CHECK_FALSE(in_recovery(pair.primary));
+    CHECK_FALSE(pair.primary.in_recovery());
     pair.primary.exec("INSERT INTO t VALUES (4242, 'still writable')");
     CHECK(pair.primary_node.has_event("wait_for_primary.done"));
     CHECK_FALSE(pair.primary_node.has_event("fence.start"));
@@ -221,7 +210,7 @@ TEST_CASE("concurrent notifies are serialized and the newest request wins", "[en
         CHECK(result.code == 0);
     }
     CHECK(read_text(requested).find("seq=6 state=MASTER") != std::string::npos);
-    CHECK_FALSE(in_recovery(pair.standby));
+    CHECK_FALSE(pair.standby.in_recovery());
     CHECK(pair.standby_node.events("promote.done").size() == 1);
     CHECK(pair.standby_node.events("lock.timeout").empty());
     // Every run ends with one transition.* line: done, nothing or superseded.
@@ -243,7 +232,7 @@ TEST_CASE("FAULT fences a primary and leaves a standby streaming", "[engine]")
     CHECK(on_primary.code == 0);
     CHECK_FALSE(pair.primary.is_running());
     CHECK(pair.primary_node.has_event("fence.done"));
-    CHECK(in_recovery(pair.standby));
+    CHECK(pair.standby.in_recovery());
 }
 
 TEST_CASE("STOP returns at once and the primary is fenced by a detached process", "[engine]")
@@ -289,7 +278,7 @@ TEST_CASE("bad notify arguments exit 2 and change nothing", "[engine]")
         CHECK(text.find('\n') == std::string::npos);
     }
     CHECK(pair.primary.postmaster_pid() == pid);
-    CHECK_FALSE(in_recovery(pair.primary));
+    CHECK_FALSE(pair.primary.in_recovery());
     CHECK_FALSE(pair.primary_node.has_event("plan"));
 }
 
@@ -319,5 +308,5 @@ TEST_CASE("dry run prints the plan and changes nothing", "[engine]")
     INFO(result.output);
     CHECK(result.code == 0);
     CHECK(result.output.find("plan: promote") != std::string::npos);
-    CHECK(in_recovery(pair.standby));
+    CHECK(pair.standby.in_recovery());
 }

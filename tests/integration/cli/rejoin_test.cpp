@@ -38,9 +38,7 @@ struct Pair {
     {
         ClusterOptions options;
         options.wal_log_hints = true;  // pg_rewind needs it (or checksums)
-        PgCluster cluster(dir / "a", options);
-        cluster.start();
-        return cluster;
+        return PgCluster::started(dir / "a", options);
     }
 
     // The standby is promoted (timeline 2) and takes a write the old primary never sees.
@@ -88,7 +86,7 @@ TEST_CASE("check: a stopped old primary with a peer primary starts a detached re
     CHECK(pair.old_node.has_event("rewind.recovered"));  // crashed: recovered first, then rewound
 
     pair.old_primary.wait_for_streaming();
-    CHECK(pair.old_primary.scalar("SELECT pg_is_in_recovery()") == "t");
+    CHECK(pair.old_primary.in_recovery());
     pair.old_primary.wait_for_replay_of(pair.new_primary);
     CHECK(pair.old_primary.scalar("SELECT note FROM t WHERE id = 1000") == "after failover");
     CHECK(pair.old_primary.scalar("SELECT count(*) FROM t WHERE id = 2000") == "0");
@@ -215,7 +213,7 @@ TEST_CASE("rejoin: a stopped node on a newer timeline than the only primary is r
     CHECK(rejoined.output.find("newer than " + pair.old_primary.address() + "'s timeline 1") != std::string::npos);
     CHECK(controldata() == before);  // not rewound, not copied over
     CHECK(!pair.new_primary.is_running());
-    CHECK(pair.old_primary.scalar("SELECT pg_is_in_recovery()") == "f");
+    CHECK_FALSE(pair.old_primary.in_recovery());
 }
 
 TEST_CASE("check: the rejoin it starts alerts as a rejoin, not as a keepalived state", "[check][alert]")

@@ -98,13 +98,6 @@ Status status_json(const PgfoNode& node)
     return status;
 }
 
-PgCluster started_primary(const TestDir& dir)
-{
-    PgCluster cluster(dir / "a");
-    cluster.start();
-    return cluster;
-}
-
 struct Pair {
     TestDir dir;
     PgCluster primary;
@@ -113,7 +106,7 @@ struct Pair {
     PgfoNode standby_node;
 
     Pair()
-        : primary(started_primary(dir)), standby(PgCluster::make_standby_of(primary, dir / "b", "node-b")),
+        : primary(PgCluster::started(dir / "a")), standby(PgCluster::make_standby_of(primary, dir / "b", "node-b")),
           primary_node(PgfoNode::write(
               dir.path(), "node-a", primary, {standby.address()},
               {"node.vip = \"127.0.0.1\"", "check.track_file = " + quoted(dir / "node-a-state/weight")})),

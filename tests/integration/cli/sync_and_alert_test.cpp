@@ -16,8 +16,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool in_recovery(const PgCluster& cluster) { return cluster.scalar("SELECT pg_is_in_recovery()") == "t"; }
-
 struct SyncPair {
     TestDir dir;
     PgCluster primary;
@@ -26,8 +24,7 @@ struct SyncPair {
     PgfoNode standby_node;
 
     SyncPair(const std::string& mode, const std::vector<std::string>& extra = {})
-        : primary(start_primary(dir)),
-          standby(PgCluster::make_standby_of(primary, dir / "b", "node-b")),
+        : primary(start_primary(dir)), standby(PgCluster::make_standby_of(primary, dir / "b", "node-b")),
           primary_node(PgfoNode::write(dir.path(), "node-a", primary, {standby.address()}, with(mode, extra))),
           standby_node(PgfoNode::write(dir.path(), "node-b", standby, {primary.address()}, with(mode, extra)))
     {
@@ -46,9 +43,7 @@ struct SyncPair {
         ClusterOptions options;
         options.data_checksums = true;
         options.fsync = true;
-        PgCluster cluster(dir / "a", options);
-        cluster.start();
-        return cluster;
+        return PgCluster::started(dir / "a", options);
     }
 };
 
@@ -111,8 +106,8 @@ TEST_CASE("demote hands the primary role over: fence, wait for the new primary, 
     auto demoted = demote.get();
     INFO(demoted.output);
     CHECK(demoted.code == 0);
-    CHECK(in_recovery(pair.primary));
-    CHECK_FALSE(in_recovery(pair.standby));
+    CHECK(pair.primary.in_recovery());
+    CHECK_FALSE(pair.standby.in_recovery());
     pair.standby.exec("INSERT INTO t VALUES (11)");
     pair.primary.wait_for_replay_of(pair.standby);
     CHECK(pair.primary.scalar("SELECT count(*) FROM t") == "11");
@@ -129,7 +124,7 @@ TEST_CASE("a hanging alert server does not delay the role change", "[engine][ale
     auto result = pair.standby_node.run({"notify", "INSTANCE", "VI_1", "MASTER"});
     INFO(result.output);
     CHECK(result.code == 0);
-    CHECK_FALSE(in_recovery(pair.standby));
+    CHECK_FALSE(pair.standby.in_recovery());
     auto done = pair.standby_node.events("promote.done");
     auto failed = pair.standby_node.events("alert.failed");
     REQUIRE(done.size() == 1);

@@ -15,11 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool in_recovery(const PgCluster& cluster)
-{
-    return cluster.scalar("SELECT pg_is_in_recovery()") == "t";
-}
-
 // Sets an environment variable for the test's lifetime (pgfo inherits the environment).
 class ScopedEnv {
 public:
@@ -79,9 +74,7 @@ struct SystemdPair {
     {
         ClusterOptions options;
         options.data_checksums = true;
-        PgCluster cluster(dir / "a", options);
-        cluster.start();
-        return cluster;
+        return PgCluster::started(dir / "a", options);
     }
 
     static std::string make_fake(const TestDir& dir, const std::vector<std::pair<std::string, PgCluster*>>& units)
@@ -112,7 +105,7 @@ TEST_CASE("systemd: notify BACKUP on the old primary stops its unit, rewinds on 
     INFO(result.output);
     REQUIRE(result.code == 0);
     CHECK(pair.calls() == std::vector<std::string>{"stop pg-a.service", "start pg-a.service"});
-    CHECK(in_recovery(pair.a));
+    CHECK(pair.a.in_recovery());
     pair.a.wait_for_streaming();
     pair.a.wait_for_replay_of(pair.b);
     CHECK(pair.a.scalar("SELECT count(*) FROM t WHERE note = 'diverged'") == "0");
@@ -128,7 +121,7 @@ TEST_CASE("systemd: notify MASTER on the standby promotes it over libpq without 
     auto result = pair.node_b.run({"notify", "INSTANCE", "VI_1", "MASTER", "100"});
     INFO(result.output);
     REQUIRE(result.code == 0);
-    CHECK_FALSE(in_recovery(pair.b));
+    CHECK_FALSE(pair.b.in_recovery());
     pair.b.exec("INSERT INTO t VALUES (1000, 'after')");
     CHECK(pair.calls().empty());
     CHECK_FALSE(pair.node_b.has_event("recreate_primary.start"));
