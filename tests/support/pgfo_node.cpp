@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 namespace pgfo::test {
 namespace {
@@ -88,6 +89,14 @@ std::string read_text(const std::string& path)
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+bool PgfoNode::wait_event(const std::string& event, std::chrono::milliseconds timeout) const
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!has_event(event) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return has_event(event);
 }
 
 std::vector<std::string> read_lines(const std::string& path)

@@ -29,6 +29,8 @@ struct PgfoNode {
     // Lines of the log whose event= is EVENT.
     std::vector<std::string> events(const std::string& event) const;
     bool has_event(const std::string& event) const { return !events(event).empty(); }
+    // Polls the log until it has EVENT or TIMEOUT passes; whether it has it.
+    bool wait_event(const std::string& event, std::chrono::milliseconds timeout) const;
 };
 
 // Value of KEY in one logfmt line ("" when absent); handles quoted values.

@@ -240,9 +240,7 @@ TEST_CASE("check: after a split brain heals, the primary on the older timeline y
     // "primary on timeline 2" while the old one still answers as a primary; once the old one's
     // check has started its rejoin (rejoin_test.cpp) there is no peer primary to compare with.
     CHECK(contains(newer.out, "healthy: primary"));
-    for (int i = 0; i < 600 && !pair.primary_node.has_event("transition.done"); ++i)
-        std::this_thread::sleep_for(100ms);
-    CHECK(pair.primary_node.has_event("transition.done"));  // the detached rejoin ended before teardown
+    CHECK(pair.primary_node.wait_event("transition.done", 60s));  // the detached rejoin ended before teardown
 }
 
 TEST_CASE("check: a standby holding the VIP while its peer is the primary gives the VIP back", "[check]")
@@ -316,9 +314,7 @@ TEST_CASE("check: track_file weights order the primary, a fresh standby, a laggi
     CHECK(weight(c) > weight(b));
     // The dead standby's check started its rejoin (rejoin_test.cpp): it streams again.
     CHECK(b.has_event("check.rejoin"));
-    for (int i = 0; i < 600 && !b.has_event("transition.done"); ++i)
-        std::this_thread::sleep_for(100ms);
-    CHECK(b.has_event("transition.done"));
+    CHECK(b.wait_event("transition.done", 60s));
     CHECK(b.run({"check"}).code == 0);
     CHECK(weight(b) > 0);
 }

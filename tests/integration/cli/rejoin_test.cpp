@@ -226,8 +226,7 @@ TEST_CASE("check: the rejoin it starts alerts as a rejoin, not as a keepalived s
 
     CHECK(pair.old_node.run({"check"}).code == 1);
     REQUIRE(pair.wait_rejoin_end());
-    for (int i = 0; i < 100 && !pair.old_node.has_event("alert.sent"); ++i)
-        std::this_thread::sleep_for(100ms);
+    (void)pair.old_node.wait_event("alert.sent", 10s);
     const auto requests = server.requests();
     REQUIRE(requests.size() == 1);
     const auto body = requests[0].json();

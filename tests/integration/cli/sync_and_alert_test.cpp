@@ -4,7 +4,6 @@
 #include <atomic>
 #include <chrono>
 #include <future>
-#include <thread>
 
 #include "fake_alert_server.hpp"
 #include "pg_cluster.hpp"
@@ -97,9 +96,7 @@ TEST_CASE("demote hands the primary role over: fence, wait for the new primary, 
     pair.standby.wait_for_replay_of(pair.primary);
     auto demote = std::async(std::launch::async, [&] { return pair.primary_node.run({"demote"}); });
     // The operator promotes the standby once the old primary is fenced.
-    for (int i = 0; i < 100 && !pair.primary_node.has_event("fence.done"); ++i)
-        std::this_thread::sleep_for(100ms);
-    REQUIRE(pair.primary_node.has_event("fence.done"));
+    REQUIRE(pair.primary_node.wait_event("fence.done", 10s));
     auto promote = pair.standby_node.run({"promote"});
     INFO(promote.output);
     REQUIRE(promote.code == 0);
