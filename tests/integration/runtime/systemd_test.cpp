@@ -7,6 +7,7 @@
 
 #include "pg_cluster.hpp"
 #include "pgfo_node.hpp"
+#include "scoped_env.hpp"
 #include "test_dir.hpp"
 
 using namespace pgfo::test;
@@ -14,30 +15,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
-
-// Sets an environment variable for the test's lifetime (pgfo inherits the environment).
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::string& value) : m_name(name)
-    {
-        if (const char* old = std::getenv(name))
-            m_old = old;
-        ::setenv(name, value.c_str(), 1);
-    }
-    ~ScopedEnv()
-    {
-        if (m_old)
-            ::setenv(m_name, m_old->c_str(), 1);
-        else
-            ::unsetenv(m_name);
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* m_name;
-    std::optional<std::string> m_old;
-};
 
 // A primary (unit pg-a.service) and a streaming standby (pg-b.service) run by pgfo's systemd runtime.
 struct SystemdPair {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "scoped_env.hpp"
 #include "test_dir.hpp"
 #include "util/config.hpp"
 #include "util/config_check.hpp"
@@ -39,26 +40,6 @@ Config good_config(const TestDir& dir)
     config.log.file = dir / "log/pgfo.log";
     return config;
 }
-
-class PathGuard {
-public:
-    explicit PathGuard(const std::string& path)
-    {
-        if (const char* value = std::getenv("PATH"))
-            m_saved = value;
-        ::setenv("PATH", path.c_str(), 1);
-    }
-    ~PathGuard()
-    {
-        if (m_saved)
-            ::setenv("PATH", m_saved->c_str(), 1);
-        else
-            ::unsetenv("PATH");
-    }
-
-private:
-    std::optional<std::string> m_saved;
-};
 
 }  // namespace
 
@@ -163,14 +144,14 @@ TEST_CASE("the compose runtime needs its command and files, not the host's tools
     dir.write("path/fake-docker", "#!/bin/sh\n", 0755);
 
     {
-        PathGuard path(dir / "empty:" + dir / "path");
+        pgfo::test::ScopedEnv path("PATH", dir / "empty:" + dir / "path");
         const auto problems = check_environment(config);
         INFO(all_messages(problems));
         REQUIRE(problems.size() == 1);
         CHECK(problems[0].message == "compose.standby_file: " + dir / "compose/standby.yaml" + " does not exist");
     }
     {
-        PathGuard path(dir / "empty");
+        pgfo::test::ScopedEnv path("PATH", dir / "empty");
         const auto problems = check_environment(config);
         INFO(all_messages(problems));
         REQUIRE(problems.size() == 2);
@@ -194,13 +175,13 @@ TEST_CASE("the systemd runtime needs systemctl on PATH")
     Config config = good_config(dir);
     config.postgres.runtime = RuntimeKind::systemd;
     {
-        PathGuard path(dir / "empty");
+        pgfo::test::ScopedEnv path("PATH", dir / "empty");
         const auto problems = check_environment(config);
         REQUIRE(problems.size() == 1);
         CHECK(problems[0].message == "systemctl not found on PATH; hint: postgres.runtime \"systemd\" needs systemd");
     }
     dir.write("path/systemctl", "#!/bin/sh\n", 0755);
-    PathGuard path(dir / "path");
+    pgfo::test::ScopedEnv path("PATH", dir / "path");
     const auto problems = check_environment(config);
     INFO(all_messages(problems));
     CHECK(problems.empty());

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "scoped_env.hpp"
 #include "test_dir.hpp"
 #include "util/config.hpp"
 
@@ -42,28 +43,7 @@ std::string read_text(const std::string& path)
     return text.str();
 }
 
-// Restores an environment variable when the test ends.
-class EnvGuard {
-public:
-    explicit EnvGuard(const char* name) : m_name(name)
-    {
-        if (const char* value = std::getenv(name))
-            m_saved = value;
-    }
-    ~EnvGuard()
-    {
-        if (m_saved)
-            ::setenv(m_name, m_saved->c_str(), 1);
-        else
-            ::unsetenv(m_name);
-    }
-
-private:
-    const char* m_name;
-    std::optional<std::string> m_saved;
-};
-
-} // namespace
+}  // namespace
 
 TEST_CASE("a full config sets every key with its type")
 {
@@ -292,10 +272,10 @@ namespace {
 struct BadCase {
     std::string text;
     int line;
-    std::string message; // exact, or a prefix ending in "..."
+    std::string message;  // exact, or a prefix ending in "..."
 };
 
-} // namespace
+}  // namespace
 
 TEST_CASE("malformed configs are reported with their exact line and message")
 {
@@ -405,15 +385,15 @@ TEST_CASE("malformed configs are reported with their exact line and message")
 
 TEST_CASE("every problem of a file is reported in one pass")
 {
-    const std::string text = "[postgres]\n"           // 1
-                             "data_dir = \"/d\"\n"    // 2
-                             "bin_dir = \"/b\"\n"     // 3
-                             "runtime = \"docker\"\n" // 4
-                             "[failover]\n"           // 5
-                             "max_lagg = \"1MB\"\n"   // 6
-                             "keep_old_data = true\n" // 7
-                             "[timeouts]\n"           // 8
-                             "connect = \"soon\"\n";  // 9
+    const std::string text = "[postgres]\n"            // 1
+                             "data_dir = \"/d\"\n"     // 2
+                             "bin_dir = \"/b\"\n"      // 3
+                             "runtime = \"docker\"\n"  // 4
+                             "[failover]\n"            // 5
+                             "max_lagg = \"1MB\"\n"    // 6
+                             "keep_old_data = true\n"  // 7
+                             "[timeouts]\n"            // 8
+                             "connect = \"soon\"\n";   // 9
     const LoadedConfig loaded = parse_config(text, "c.conf");
     INFO(all_messages(loaded));
     REQUIRE(loaded.problems.size() == 3);
@@ -430,14 +410,14 @@ TEST_CASE("every problem of a file is reported in one pass")
 
 TEST_CASE("syntax errors on several lines do not hide each other")
 {
-    const std::string text = k_base +                // 1-3
-                             "[node]\n"              // 4
-                             "name = \"open\n"       // 5
-                             "peers = [\"a\"\n"      // 6
-                             "state_dir = nope\n"    // 7
-                             "[log\n"                // 8
-                             "[log]\n"               // 9
-                             "level = \"info\" x\n"; // 10
+    const std::string text = k_base +                 // 1-3
+                             "[node]\n"               // 4
+                             "name = \"open\n"        // 5
+                             "peers = [\"a\"\n"       // 6
+                             "state_dir = nope\n"     // 7
+                             "[log\n"                 // 8
+                             "[log]\n"                // 9
+                             "level = \"info\" x\n";  // 10
     const LoadedConfig loaded = parse_config(text, "f");
     INFO(all_messages(loaded));
     REQUIRE(loaded.problems.size() == 5);
@@ -603,8 +583,7 @@ TEST_CASE("permission and content problems are reported together")
 
 TEST_CASE("the config path comes from -c, then $PGFO_CONFIG, then /etc/pgfo/pgfo.conf")
 {
-    EnvGuard guard("PGFO_CONFIG");
-    ::setenv("PGFO_CONFIG", "/env/pgfo.conf", 1);
+    pgfo::test::ScopedEnv guard("PGFO_CONFIG", "/env/pgfo.conf");
     CHECK(resolve_config_path("/cli/pgfo.conf") == "/cli/pgfo.conf");
     CHECK(resolve_config_path("") == "/env/pgfo.conf");
     ::setenv("PGFO_CONFIG", "", 1);

@@ -6,49 +6,23 @@
 #include <cstdlib>
 #include <optional>
 
+#include "scoped_env.hpp"
 #include "test_dir.hpp"
 
 using namespace pgfo;
 using namespace pgfo::util;
 
-namespace {
-
-class ScopedPath {
-public:
-    explicit ScopedPath(const char* value)
-    {
-        if (const char* old = std::getenv("PATH"))
-            m_old = old;
-        if (value)
-            ::setenv("PATH", value, 1);
-        else
-            ::unsetenv("PATH");
-    }
-    ~ScopedPath()
-    {
-        if (m_old)
-            ::setenv("PATH", m_old->c_str(), 1);
-        else
-            ::unsetenv("PATH");
-    }
-
-private:
-    std::optional<std::string> m_old;
-};
-
-}  // namespace
-
 TEST_CASE("resolve_program finds a program on PATH first", "[util]")
 {
     test::TestDir dir;
     const std::string fake = dir.write("bin/sh", "#!/bin/true\n", 0755);
-    ScopedPath path((dir.path() + "/bin:/usr/bin:/bin").c_str());
+    pgfo::test::ScopedEnv path("PATH", dir.path() + "/bin:/usr/bin:/bin");
     CHECK(resolve_program("sh") == fake);
 }
 
 TEST_CASE("resolve_program falls back to the default PATH when PATH is unset, as under keepalived", "[util]")
 {
-    ScopedPath path(nullptr);
+    pgfo::test::ScopedEnv path("PATH", std::nullopt);
     auto sh = resolve_program("sh");
     REQUIRE(sh.has_value());
     CHECK(sh->front() == '/');
@@ -59,7 +33,7 @@ TEST_CASE("resolve_program skips files that are not executable and relative PATH
 {
     test::TestDir dir;
     dir.write("bin/pgfo-no-such-tool", "not a program\n", 0644);
-    ScopedPath path((dir.path() + "/bin:.:relative").c_str());
+    pgfo::test::ScopedEnv path("PATH", dir.path() + "/bin:.:relative");
     CHECK_FALSE(resolve_program("pgfo-no-such-tool").has_value());
 }
 
