@@ -62,8 +62,8 @@ void send_alerts(Context& ctx, const core::Request& request, const core::Transit
         return;
     alert::AlertEvent event;
     event.node = config.node.name;
-    if (core::parse_keepalived_state(request.label))  // not for promote, demote or the check's rejoin
-        event.keepalived_state = request.label;
+    if (request.keepalived)
+        event.keepalived_state = std::string(core::to_string(*request.keepalived));
     event.event = summary_event(request, report);
     event.result =
         report.outcome == core::TransitionOutcome::done ? "ok" : std::string(core::to_string(report.outcome));

@@ -20,11 +20,16 @@ std::optional<KeepalivedState> parse_keepalived_state(std::string_view text)
 std::string_view to_string(KeepalivedState state)
 {
     switch (state) {
-    case KeepalivedState::master: return "MASTER";
-    case KeepalivedState::backup: return "BACKUP";
-    case KeepalivedState::fault: return "FAULT";
-    case KeepalivedState::stop: return "STOP";
-    case KeepalivedState::deleted: return "DELETED";
+    case KeepalivedState::master:
+        return "MASTER";
+    case KeepalivedState::backup:
+        return "BACKUP";
+    case KeepalivedState::fault:
+        return "FAULT";
+    case KeepalivedState::stop:
+        return "STOP";
+    case KeepalivedState::deleted:
+        return "DELETED";
     }
     return "?";
 }
@@ -33,12 +38,19 @@ Request request_for(KeepalivedState state)
 {
     Request request;
     request.label = std::string(to_string(state));
+    request.keepalived = state;
     switch (state) {
-    case KeepalivedState::master: request.intent = Intent::become_primary; break;
-    case KeepalivedState::backup: request.intent = Intent::follow_primary; break;
+    case KeepalivedState::master:
+        request.intent = Intent::become_primary;
+        break;
+    case KeepalivedState::backup:
+        request.intent = Intent::follow_primary;
+        break;
     case KeepalivedState::fault:
     case KeepalivedState::stop:
-    case KeepalivedState::deleted: request.intent = Intent::fence; break;
+    case KeepalivedState::deleted:
+        request.intent = Intent::fence;
+        break;
     }
     return request;
 }

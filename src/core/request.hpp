@@ -21,13 +21,14 @@ enum class Intent {
 
 struct Request {
     Intent intent = Intent::follow_primary;
-    std::string label;           // MASTER, BACKUP, FAULT, STOP, DELETED, promote, demote
+    std::string label;           // MASTER, BACKUP, FAULT, STOP, DELETED, promote, demote, rejoin
     bool force = false;          // promote --force: skip the guards
     bool from_operator = false;  // promote/demote by hand (pause does not stop these)
     std::string primary_hint;    // demote --primary HOST[:PORT]
     // Recorded as the latest requested state, so a newer request supersedes this run between
     // steps. The check's rejoin is not: it is no keepalived state and nothing should stop it.
     bool recorded = true;
+    std::optional<KeepalivedState> keepalived;  // set when keepalived asked (its notify)
 };
 
 Request request_for(KeepalivedState state);
